@@ -1,0 +1,255 @@
+"""Question → Answer: ranked passages, their figures, and whether the article answers at all.
+
+Pure and synchronous, with no Telegram in it: the CLI, the bot and the tests share one
+:class:`Answerer`. Ranking is BM25 (see retrieval); the decision to answer is made apart from
+the score, from evidence:
+
+- *coverage*: how much of what the user asked about the best passage contains (its own
+  words or the article's terms for them);
+- *unknown words*: content words that appear nowhere in the article, not even through the
+  lexicon, are strong evidence that the question is about something the article lacks;
+- *definitions*: "what does X mean" is answered only where the passage explains X
+  (以…为核心…的一核两翼多点), not where it only names it (深化两抓两转).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.figures import Figure, extract
+from bot.knowledge import Knowledge, Passage, default_knowledge_dir, load_knowledge
+from bot.lexicon import Lexicon, load_lexicon
+from bot.query import Concept, Query, QueryAnalyzer
+from bot.retrieval import BM25Index, Hit
+from bot.tokenizer import Tokenizer
+
+TOP_K = 5
+# Questions longer than this are not answered (a question, not a document).
+MAX_QUESTION = 1000
+# Reranking: BM25's best RERANK_POOL passages are reordered by score × (base + coverage
+# [+ bonus when the passage cites a figure in the unit asked for]).
+RERANK_POOL = 10
+RERANK_BASE = 0.5
+UNIT_BONUS = 0.25
+# The best passage must hold at least this share of the question's concepts…
+MIN_COVERAGE = 0.5
+# …and nouns the article never uses may be at most this share of them, each weighing as
+# much as a rare article term (a concept weighs the highest idf among its terms).
+MAX_UNKNOWN = 0.35
+UNKNOWN_WEIGHT = 2.0
+MIN_WEIGHT = 0.1
+# A concept found only in a neighbouring paragraph counts this much.
+NEIGHBOUR_CREDIT = 0.5
+# Labels that let the header passage answer "when was it published", "what is the title".
+HEADER_LABELS = "标题 发布 日期"
+# Units a question may ask in, and the figure units that answer them.
+_COMPATIBLE_UNITS = {"钱": {"亿", "万", "元"}, "元": {"亿", "万", "元"}, "亿": {"亿", "万"}, "万": {"亿", "万"}}
+# Explaining a term: X是/指/即…, X（…）, 所谓X, 以…为…的X, or a kind named right before X.
+_EXPLAINED_AFTER = re.compile(r"^(?:[，,]?(?:是|指|即|就是|包括|分别是|也就是)|[（(：:])")
+_EXPLAINED_BEFORE = re.compile(r"(?:所谓|以[^。！？]{1,40}为[^。！？]{0,30}的|(?:企业|公司|机构|单位|平台|制度|机制|项目)[“\"]?)$")
+
+
+@dataclass(frozen=True)
+class RankedPassage:
+    """A passage as ranked for one question."""
+
+    passage: Passage
+    score: float
+    matched: tuple[str, ...]
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything the bot knows about one question, ready to render."""
+
+    question: str
+    query: Query
+    passages: tuple[RankedPassage, ...]
+    answered: bool
+    reason: str  # "answered", or why not: empty, no_match, off_topic, not_covered, not_explained
+    figure: Figure | None  # the figure in the best passage that the asked number points to
+    coverage: float
+    unknown: tuple[str, ...]
+
+    @property
+    def figure_missing(self) -> bool:
+        """Whether the number asked for is one the source lost."""
+        return self.answered and self.figure is not None and self.figure.missing
+
+    @property
+    def best(self) -> RankedPassage | None:
+        """The best passage, when the article answers."""
+        return self.passages[0] if self.answered and self.passages else None
+
+
+class Answerer:
+    """Answers questions about the loaded articles."""
+
+    def __init__(self, knowledge: Knowledge, lexicon: Lexicon, tokenizer: Tokenizer) -> None:
+        """Index every passage of ``knowledge`` with ``tokenizer``."""
+        self.knowledge = knowledge
+        self.tokenizer = tokenizer
+        self.passages: tuple[Passage, ...] = knowledge.passages
+        self.index = BM25Index([tokenizer.tokens(index_text(p)) for p in self.passages])
+        self.analyzer = QueryAnalyzer(tokenizer, lexicon, self.index.idf)
+        self._terms = {p.key: terms for p, terms in zip(self.passages, self.index.terms, strict=True)}
+        self._neighbour_terms = {p.key: self._neighbours(p) for p in self.passages}
+
+    @classmethod
+    def from_directory(cls, directory: Path | None = None) -> Answerer:
+        """Load articles and lexicon from a knowledge folder (default: the bundled one)."""
+        directory = directory or default_knowledge_dir()
+        knowledge = load_knowledge(directory)
+        lexicon = load_lexicon(directory / "lexicon")
+        tokenizer = Tokenizer(lexicon.userdict, lexicon.stopwords, lexicon.whole_words)
+        for term in sorted(lexicon.article_terms):
+            tokenizer.add_word(term)
+        return cls(knowledge, lexicon, tokenizer)
+
+    def answer(self, question: str, k: int = TOP_K) -> Answer:
+        """Rank passages for ``question`` and decide whether the article answers it."""
+        if len(question) > MAX_QUESTION:
+            query = self.analyzer.analyze(question[:MAX_QUESTION])
+            return Answer(question, query, self._rank(query, k), False, "too_long", None, 0.0, ())
+        query = self.analyzer.analyze(question)
+        ranked = self._rank(query, k)
+        if query.empty:
+            return Answer(question, query, ranked, False, "empty", None, 0.0, ())
+        unknown = tuple(c.text for c in query.concepts if not c.known and c.noun and len(c.text) > 1)
+        if not ranked or ranked[0].score <= 0:
+            return Answer(question, query, ranked, False, "no_match", None, 0.0, unknown)
+        best = ranked[0]
+        weights = self._weights(query)
+        coverage = self._coverage(weights, best.passage)
+        unknown_weight = UNKNOWN_WEIGHT * len(unknown)
+        unknown_share = unknown_weight / (unknown_weight + sum(w for _, w in weights))
+        reason = "answered"
+        if unknown_share > MAX_UNKNOWN:
+            reason = "off_topic"
+        elif coverage < MIN_COVERAGE:
+            reason = "not_covered"
+        elif query.intent.definition and not self._explains(best):
+            reason = "not_explained"
+        answered = reason == "answered"
+        figure = self._asked_figure(query, best) if answered and query.intent.number else None
+        return Answer(question, query, ranked, answered, reason, figure, coverage, unknown)
+
+    def _rank(self, query: Query, k: int) -> tuple[RankedPassage, ...]:
+        """BM25's best passages, reordered by how much of the question each one covers.
+
+        BM25 favours short passages that repeat one term; a passage that holds every concept
+        of the question (and a figure in the unit asked for) is the better answer.
+        """
+        terms = list(query.terms)
+        if query.intent.when:
+            terms.append(("日期", 1.0))
+        hits = self.index.search(terms, max(k, RERANK_POOL))
+        weights = self._weights(query)
+        unit = query.intent.unit if query.intent.number else None
+
+        def adjusted(hit: Hit) -> float:
+            passage = self.passages[hit.index]
+            bonus = UNIT_BONUS if unit and self._has_unit(passage, unit) else 0.0
+            return hit.score * (RERANK_BASE + self._coverage(weights, passage) + bonus)
+
+        order = sorted(hits, key=lambda h: (-adjusted(h), h.index) if h.score > 0 else (0.0, h.index))
+        return tuple(
+            RankedPassage(self.passages[h.index], h.score, h.matched, extract(self.passages[h.index].text))
+            for h in order[:k]
+        )
+
+    def _weights(self, query: Query) -> list[tuple[Concept, float]]:
+        return [(c, self._weight(c)) for c in query.concepts if c.known]
+
+    def _coverage(self, weights: Sequence[tuple[Concept, float]], passage: Passage) -> float:
+        """The share of the question's known concepts (by weight) that ``passage`` holds.
+
+        A concept found only in the paragraph before or after counts half: context such as
+        who said a quote often stands in the next sentence.
+        """
+        total = sum(w for _, w in weights)
+        if not total:
+            return 0.0
+        have = self._terms[passage.key]
+        nearby = self._neighbour_terms[passage.key]
+        found = sum(w if c.terms & have else w * NEIGHBOUR_CREDIT if c.terms & nearby else 0.0 for c, w in weights)
+        return found / total
+
+    def _neighbours(self, passage: Passage) -> frozenset[str]:
+        """Terms of the paragraphs right before and after ``passage`` in its article."""
+        article = self.knowledge.article(passage.article_id)
+        around = (article.paragraph(passage.number - 1), article.paragraph(passage.number + 1))
+        return frozenset().union(*(self._terms[p.key] for p in around if p is not None and not passage.is_header))
+
+    def _has_unit(self, passage: Passage, unit: str) -> bool:
+        wanted = _COMPATIBLE_UNITS.get(unit, {unit})
+        return any(f.unit in wanted or (unit == "date" and f.kind == "date") for f in extract(passage.text))
+
+    def _weight(self, concept: Concept) -> float:
+        """How much a concept matters: by idf, of its most common own part when the article
+        uses the word itself (桐庐县 weighs what 桐庐 weighs), else of its rarest term;
+        halved for a word that names no thing (开, 讲) and again for a single character."""
+        idf = self.index.idf
+        own = [idf[t] for t in concept.parts if t in idf]
+        weight = min(own) if own else max((idf.get(t, 0.0) for t in concept.terms), default=0.0)
+        if not concept.noun:
+            weight *= 0.5
+        if len(concept.text) == 1:
+            weight *= 0.5
+        return max(weight, MIN_WEIGHT)
+
+    def _explains(self, ranked: RankedPassage) -> bool:
+        """Whether the passage explains the term a definition question asks about."""
+        text = ranked.passage.text
+        subjects = sorted((t for t in ranked.matched if len(t) >= 2 and t in text), key=len, reverse=True)
+        for subject in subjects[:2]:
+            for found in re.finditer(re.escape(subject), text):
+                before, after = text[: found.start()], text[found.end() :]
+                if _EXPLAINED_AFTER.search(after) or _EXPLAINED_BEFORE.search(before):
+                    return True
+                # An enumeration right after it: 六大攻坚战制造业…攻坚战快递回归攻坚战…
+                if len(subject) >= 3 and subject[-2:] in after[:30]:
+                    return True
+        return False
+
+    def _asked_figure(self, query: Query, ranked: RankedPassage) -> Figure | None:
+        """The figure of the passage that the asked number points to: of the asked unit if
+        the passage has one, nearest to the question's words."""
+        figures: Sequence[Figure] = ranked.figures
+        if not figures:
+            return None
+        unit = query.intent.unit
+        if unit is not None:
+            wanted = _COMPATIBLE_UNITS.get(unit, {unit})
+            same_unit = [f for f in figures if f.unit in wanted]
+            if unit == "date":
+                same_unit = [f for f in figures if f.kind == "date"]
+            if same_unit:
+                figures = same_unit
+        text = self.tokenizer.normalize(ranked.passage.text)
+        anchors = [
+            (m.start(), m.end())
+            for term in ranked.matched
+            if len(term) >= 2 or term in ("件", "天", "条", "人", "家")
+            for m in re.finditer(re.escape(term), text)
+        ]
+        if not anchors:
+            return figures[0]
+
+        def distance(figure: Figure) -> int:
+            return min(
+                max(start - figure.end, figure.start - end, 0) for start, end in anchors
+            )
+
+        return min(figures, key=distance)
+
+
+def index_text(passage: Passage) -> str:
+    """What is indexed for a passage: its own headings and text; the header is labelled."""
+    if passage.is_header:
+        return f"{HEADER_LABELS} {passage.text}"
+    return "".join(passage.headings) + passage.text

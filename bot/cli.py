@@ -1,0 +1,98 @@
+"""The command line: ``python -m bot [ask|chat|bench]``; with no command, the Telegram bot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from bot import __version__
+from bot.errors import BotError
+
+EXIT_OK = 0
+EXIT_KNOWLEDGE = 1
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m bot``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Answer questions about the bundled news article, in Telegram or here.",
+        epilog="With no command, runs the Telegram bot (settings from the environment or .env).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    ask = commands.add_parser("ask", help="answer questions and exit")
+    ask.add_argument("question", nargs="*", help="the question (default: one a line from standard input)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    commands.add_parser("chat", help="ask questions interactively in the terminal")
+    bench = commands.add_parser("bench", help="measure start-up, latency and scale")
+    bench.add_argument("--json", action="store_true", help="print the results as JSON")
+    bench.add_argument("--quick", action="store_true", help="a seconds-long smoke run")
+    commands.add_parser("run", help="run the Telegram bot (the default)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "ask":
+            return ask(args.question, as_json=args.json)
+        if args.command == "chat":
+            return chat(sys.stdin, sys.stdout)
+        if args.command == "bench":
+            from bot.bench import run_bench
+
+            return run_bench(as_json=args.json, quick=args.quick)
+        from bot.app import run_bot
+
+        return run_bot()
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG if type(exc).__name__ == "ConfigError" else EXIT_KNOWLEDGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def ask(question: Sequence[str], *, as_json: bool) -> int:
+    """Answer the question given, or every line of standard input."""
+    from bot.answering import Answerer
+
+    answerer = Answerer.from_directory()
+    questions: Iterable[str] = [" ".join(question)] if question else (line.rstrip("\r\n") for line in sys.stdin)
+    for text in questions:
+        answer = answerer.answer(text)
+        if as_json:
+            from bot.render import answer_json
+
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            from bot.render import answer_rich
+
+            print(answer_rich(answerer.knowledge, answer, passages=3).plain(), end="\n\n", flush=True)
+    return EXIT_OK
+
+
+def chat(stdin: TextIO, stdout: TextIO) -> int:
+    """An interactive session: a question a line, answers as the bot would give them."""
+    from bot.answering import Answerer
+    from bot.render import answer_rich
+
+    answerer = Answerer.from_directory()
+    article = answerer.knowledge.articles[0]
+    stdout.write(f"《{article.title}》 — 输入问题，回车发送；空行或 Ctrl-D 退出。\n")
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            stdout.write("问> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line or not line.strip() or line.strip() in ("exit", "quit", "/quit"):
+            return EXIT_OK
+        answer = answerer.answer(line.strip())
+        stdout.write(answer_rich(answerer.knowledge, answer, passages=3).plain() + "\n\n")
+        stdout.flush()

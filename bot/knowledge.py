@@ -1,0 +1,259 @@
+"""The articles the bot answers from: YAML files in ``knowledge/`` → frozen dataclasses.
+
+Each ``*.yaml`` at the top of the knowledge folder is one article::
+
+    id: tonglu                      # short slug, unique; used in citations and buttons
+    title: ...                      # verbatim
+    published: "2020/3/11 19:59"    # as printed
+    editor: ...                     # optional (责任编辑)
+    place: ...                      # optional
+    source: sources/xxx.txt         # optional; when given, the text must be verbatim from it
+    paragraphs:
+    - id: p1                        # stable id, unique within the article
+      headings: [...]               # optional section headings that open this paragraph
+      text: ...                     # verbatim
+
+Loading validates everything at once and raises :class:`KnowledgeError` naming the file
+and the field, so a broken file stops start-up instead of the first user's question.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import KnowledgeError
+
+ARTICLE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,23}")
+PARAGRAPH_ID = re.compile(r"[A-Za-z0-9_]{1,16}")
+HEADER_ID = "title"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One unit of retrieval: a paragraph of an article, or its header (title and date).
+
+    ``number`` is the paragraph's position for citation (¶1, ¶2 …); the header is ¶0.
+    ``headings`` are the headings printed right before this paragraph (part of the verbatim
+    body); ``section`` are the headings in force for it (its own or those of an earlier one).
+    """
+
+    article_id: str
+    id: str
+    number: int
+    text: str
+    headings: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Globally unique id, ``article/paragraph`` (short enough for callback data)."""
+        return f"{self.article_id}/{self.id}"
+
+    @property
+    def is_header(self) -> bool:
+        """Whether this is the article's title-and-date passage rather than a paragraph."""
+        return self.id == HEADER_ID
+
+    @property
+    def citation(self) -> str:
+        """``¶7`` for a paragraph, ``标题`` for the header."""
+        return "标题" if self.is_header else f"¶{self.number}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: metadata and its paragraphs, in order."""
+
+    id: str
+    title: str
+    published: str
+    paragraphs: tuple[Passage, ...]
+    editor: str | None = None
+    place: str | None = None
+    path: str = ""
+
+    @cached_property
+    def header(self) -> Passage:
+        """The title and publication time, as printed at the top of the article."""
+        return Passage(self.id, HEADER_ID, 0, f"{self.title}\n{self.published}")
+
+    @property
+    def body(self) -> str:
+        """The article's body, headings included, exactly as in its source."""
+        return "".join("".join(p.headings) + p.text for p in self.paragraphs)
+
+    def paragraph(self, number: int) -> Passage | None:
+        """The paragraph cited as ¶``number``, if there is one."""
+        if 1 <= number <= len(self.paragraphs):
+            return self.paragraphs[number - 1]
+        return None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Every loaded article and every passage, addressable by key."""
+
+    articles: tuple[Article, ...]
+    by_key: Mapping[str, Passage] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_key = {p.key: p for a in self.articles for p in (a.header, *a.paragraphs)}
+        object.__setattr__(self, "by_key", by_key)
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        """All passages in a fixed order: per article, the header then the paragraphs."""
+        return tuple(self.by_key.values())
+
+    def article(self, article_id: str) -> Article:
+        """The article with this id (``KeyError`` if unknown)."""
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise KeyError(article_id)
+
+
+def default_knowledge_dir() -> Path:
+    """The knowledge folder: ``$KNOWLEDGE_DIR``, the checkout's, or the installed copy."""
+    if configured := os.environ.get("KNOWLEDGE_DIR"):
+        return Path(configured)
+    checkout = Path(__file__).resolve().parent.parent / "knowledge"
+    if checkout.is_dir():
+        return checkout
+    # A wheel carries the top-level knowledge/ folder as the data package bot.bundled_knowledge.
+    return Path(str(resources.files("bot.bundled_knowledge")))
+
+
+def load_knowledge(directory: Path | None = None) -> Knowledge:
+    """Load and validate every article in ``directory`` (default: the bundled knowledge)."""
+    directory = directory or default_knowledge_dir()
+    if not directory.is_dir():
+        raise KnowledgeError(directory, "", "knowledge folder not found")
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise KnowledgeError(directory, "", "no article (*.yaml) in the knowledge folder")
+    articles = [load_article(path) for path in files]
+    seen: dict[str, Path] = {}
+    for path, article in zip(files, articles, strict=True):
+        if article.id in seen:
+            raise KnowledgeError(path, "id", f"{article.id!r} is also the id of {seen[article.id]}")
+        seen[article.id] = path
+    return Knowledge(tuple(articles))
+
+
+def load_article(path: Path) -> Article:
+    """Load one article file, validating every field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise KnowledgeError(path, "", f"cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(path, "", "not UTF-8 text") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise KnowledgeError(path, where, f"malformed YAML: {problem}") from exc
+    if data is None:
+        raise KnowledgeError(path, "", "empty file")
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, "", "expected a mapping of article fields")
+
+    article_id = _text(data, "id", path, "")
+    if not ARTICLE_ID.fullmatch(article_id):
+        raise KnowledgeError(path, "id", "expected a short lower-case slug (a-z, 0-9, -)")
+    title = _text(data, "title", path, "")
+    published = _text(data, "published", path, "")
+    editor = _optional_text(data, "editor", path)
+    place = _optional_text(data, "place", path)
+
+    raw_paragraphs = data.get("paragraphs")
+    if not isinstance(raw_paragraphs, list) or not raw_paragraphs:
+        raise KnowledgeError(path, "paragraphs", "expected a non-empty list")
+    paragraphs = tuple(_paragraphs(article_id, raw_paragraphs, path))
+
+    article = Article(article_id, title, published, paragraphs, editor, place, str(path))
+    source = _optional_text(data, "source", path)
+    if source is not None:
+        _check_verbatim(article, path, path.parent / source)
+    return article
+
+
+def _paragraphs(article_id: str, raw: list[Any], path: Path) -> Iterable[Passage]:
+    ids: set[str] = set()
+    section: tuple[str, ...] = ()
+    for index, item in enumerate(raw):
+        where = f"paragraphs[{index}]"
+        if not isinstance(item, dict):
+            raise KnowledgeError(path, where, "expected a mapping with 'id' and 'text'")
+        pid = _text(item, "id", path, where)
+        if not PARAGRAPH_ID.fullmatch(pid) or pid == HEADER_ID:
+            raise KnowledgeError(path, f"{where}.id", "expected 1-16 of A-Z a-z 0-9 _ (not 'title')")
+        if pid in ids:
+            raise KnowledgeError(path, f"{where}.id", f"duplicate id {pid!r}")
+        ids.add(pid)
+        text = _text(item, "text", path, where)
+        headings = item.get("headings", [])
+        if isinstance(headings, str):
+            headings = [headings]
+        if not isinstance(headings, list) or not all(isinstance(h, str) and h for h in headings):
+            raise KnowledgeError(path, f"{where}.headings", "expected a list of non-empty strings")
+        if headings:
+            section = tuple(headings)
+        yield Passage(article_id, pid, index + 1, text, tuple(headings), section)
+
+
+def _text(data: dict[str, Any], name: str, path: Path, where: str) -> str:
+    field_path = f"{where}.{name}" if where else name
+    if name not in data:
+        raise KnowledgeError(path, where, f"missing {name!r}")
+    value = data[name]
+    if not isinstance(value, str) or not value.strip():
+        raise KnowledgeError(path, field_path, "expected non-empty text")
+    return value
+
+
+def _optional_text(data: dict[str, Any], name: str, path: Path) -> str | None:
+    if data.get(name) is None:
+        return None
+    return _text(data, name, path, "")
+
+
+def _check_verbatim(article: Article, path: Path, source: Path) -> None:
+    """The source file is ``title\\npublished\\nbody``; ours must reproduce it exactly."""
+    try:
+        original = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(path, "source", f"cannot read {source.name}") from exc
+    lines = original.split("\n", 2)
+    expected = {"title": article.title, "published": article.published}
+    for number, (name, line) in enumerate(zip(("title", "published"), lines, strict=False), 1):
+        if line != expected[name]:
+            raise KnowledgeError(path, name, f"not verbatim: differs from line {number} of {source.name}")
+    body = lines[2] if len(lines) > 2 else ""
+    ours = article.body
+    if ours != body:
+        offset = next(
+            (i for i, (a, b) in enumerate(zip(ours, body, strict=False)) if a != b),
+            min(len(ours), len(body)),
+        )
+        where = _paragraph_at(article, offset)
+        raise KnowledgeError(path, where, f"not verbatim: differs from {source.name} at character {offset}")
+
+
+def _paragraph_at(article: Article, offset: int) -> str:
+    position = 0
+    for index, paragraph in enumerate(article.paragraphs):
+        position += len("".join(paragraph.headings)) + len(paragraph.text)
+        if offset < position:
+            return f"paragraphs[{index}]"
+    return "paragraphs"

@@ -1,0 +1,248 @@
+"""Question → what to search for and what is asked.
+
+A question becomes *concepts* (the content words the user wrote, each with the search terms
+that satisfy it: the word itself, its parts, and the article's terms for it from the
+lexicon) and an *intent* (is a number asked for, in which unit; a date; a person; the meaning
+of a term). Retrieval ranks with the weighted terms; answering judges from the concepts
+whether the article answers at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
+
+from bot.lexicon import Lexicon
+from bot.tokenizer import Tokenizer
+
+# How much an article term found through the lexicon counts, beside the user's own words.
+SYNONYM_WEIGHT = 0.8
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*|\d+(?:\.\d+)?")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff0-9]+")
+
+_MEASURE = "个家条件天月日年人位项元亿万名批次倍所座台亩"
+_NUMBER_PATTERNS = (
+    re.compile(rf"多少|(?<![这那哪])几[{_MEASURE}]|几大|几成|百分之|比例|占比|比重|份额|多大|多高|多长|多久|多重"),
+    re.compile(r"how (?:many|much|large|big|long|high)|what (?:percentage|share|proportion|number|figure|amount)|percent"),
+)
+_UNIT_AFTER = re.compile(rf"(?:多少|几)(?:个)?([{_MEASURE}钱])")
+_PERCENT = re.compile(r"百分之|比例|占比|比重|份额|percent|share|proportion|几成")
+_WHEN = re.compile(r"什么时候|哪天|哪一天|何时|几月|几号|几日|什么日子|哪年|日期|什么时间|when\b|what (?:date|day|time|year|month)")
+_WHO = re.compile(r"谁|哪位|什么人|哪个人|名字|姓名|\bwho\b|\bwhom\b|\bwhose\b")
+_DEFINITION = re.compile(
+    r"什么意思|啥意思|指什么|指的是|是指|含义|什么叫|何为|何谓|(?:是什么|是啥)[?？。!！]*$"
+    r"|\bmean\b|\bmeans\b|\bmeaning\b|refer to|refers to|stand for|stands for|what is meant"
+)
+_ENGLISH_UNITS = {
+    "day": "天", "days": "天", "item": "条", "items": "条", "people": "人", "person": "人",
+    "employees": "人", "workers": "人", "companies": "家", "enterprises": "家", "firms": "家",
+    "projects": "个", "parcels": "件", "packages": "件", "yuan": "元",
+}
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A content word of the question and the search terms that count as finding it.
+
+    ``known``: the article uses the word, or a term the lexicon gives for it. ``noun``: the
+    word names a thing (jieba's dictionary tags it a noun, or no dictionary has it); an
+    unknown noun is what off-topic questions are made of (天气, 面积, 创始人).
+    """
+
+    text: str
+    terms: frozenset[str]
+    known: bool = True
+    noun: bool = False
+    parts: frozenset[str] = frozenset()  # the search terms of the word itself
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What kind of answer the question asks for."""
+
+    number: bool = False
+    unit: str | None = None  # 件, 天, 条, 人, 家, 个, 亿, %, 钱 or "date"
+    when: bool = False
+    who: bool = False
+    definition: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """An analysed question."""
+
+    text: str
+    normalized: str
+    english: bool
+    terms: tuple[tuple[str, float], ...]
+    concepts: tuple[Concept, ...]
+    intent: Intent = field(default_factory=Intent)
+
+    @property
+    def empty(self) -> bool:
+        """No content word at all: nothing to search for."""
+        return not self.concepts
+
+
+class QueryAnalyzer:
+    """Turns questions into :class:`Query` values with the tokenizer and the lexicon."""
+
+    def __init__(self, tokenizer: Tokenizer, lexicon: Lexicon, vocabulary: Container[str]) -> None:
+        """Index the lexicon for fast lookup; ``vocabulary`` is every term the index knows."""
+        self.tokenizer = tokenizer
+        self.vocabulary = vocabulary
+        normalize = tokenizer.normalize
+        self._aliases = {normalize(a): terms for a, terms in lexicon.synonyms.items()}
+        self._long_aliases = [a for a in self._aliases if len(a) > 1]
+        frames = sorted({normalize(f) for f in lexicon.question_frames}, key=len, reverse=True)
+        self._frames = re.compile("|".join(map(re.escape, frames))) if frames else None
+        # English keys indexed by their first word: first word → [(words, terms)], longest first.
+        self._english: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for key, terms in sorted(lexicon.english.items(), key=lambda kv: -len(kv[0].split())):
+            words = tuple(key.split())
+            self._english.setdefault(words[0], []).append((words, terms))
+        self._term_tokens: dict[str, frozenset[str]] = {}
+
+    def analyze(self, text: str) -> Query:
+        """Analyse one question."""
+        normalized = self.tokenizer.normalize(text)
+        english = _is_english(normalized)
+        chinese = " ".join(_CJK_RUN.findall(normalized)) if english else normalized
+        extra: dict[str, float] = {}
+        concepts = list(self._chinese_concepts(chinese, extra))
+        if english:
+            concepts.extend(self._english_concepts(normalized))
+        terms: dict[str, float] = {}
+        for concept in concepts:
+            own = set(self.tokenizer.cut(concept.text)) if _CJK.search(concept.text) else set()
+            for token in concept.terms:
+                weight = 1.0 if token in own or token == concept.text else SYNONYM_WEIGHT
+                terms[token] = max(weight, terms.get(token, 0.0))
+        for token, weight in extra.items():
+            terms.setdefault(token, weight)
+        return Query(
+            text=text,
+            normalized=normalized,
+            english=english,
+            terms=tuple(terms.items()),
+            concepts=tuple(concepts),
+            intent=_intent(normalized),
+        )
+
+    def _tokens_of(self, term: str) -> frozenset[str]:
+        cached = self._term_tokens.get(term)
+        if cached is None:
+            cached = frozenset(self.tokenizer.tokens(term))
+            self._term_tokens[term] = cached
+        return cached
+
+    def _chinese_concepts(self, normalized: str, extra: dict[str, float]) -> Iterable[Concept]:
+        """Concepts of the Chinese words; lexicon terms that belong to no word go to ``extra``."""
+        stripped = self._frames.sub(" ", normalized) if self._frames else normalized
+        words = list(dict.fromkeys(self.tokenizer.words(stripped)))
+        parts = {w: set(self.tokenizer.cut(w)) - self.tokenizer.stopwords or {w} for w in words}
+        known = {w: any(p in self.vocabulary for p in parts[w]) for w in words}
+        expansions: dict[str, set[str]] = {w: set(parts[w]) for w in words}
+        matched = [a for a in self._long_aliases if a in normalized]
+        matched.extend(w for w in words if len(w) == 1 and w in self._aliases)
+        for alias in matched:
+            tokens = set().union(*(self._tokens_of(t) for t in self._aliases[alias]))
+            linked = False
+            for word in words:
+                if alias in word or word in alias:
+                    linked = True
+                    # A word the article already uses needs no stand-in from a shorter alias.
+                    if not (known[word] and alias != word and alias in word):
+                        expansions[word] |= tokens
+            if not linked:
+                for token in tokens:
+                    extra[token] = SYNONYM_WEIGHT
+        for word in words:
+            terms = frozenset(expansions[word])
+            yield Concept(
+                word,
+                terms,
+                known=any(t in self.vocabulary for t in terms),
+                noun=self.tokenizer.is_noun(word),
+                parts=frozenset(parts[word]),
+            )
+
+    def _english_concepts(self, normalized: str) -> Iterable[Concept]:
+        words = _LATIN_WORD.findall(normalized.replace("’", "'"))
+        i = 0
+        while i < len(words):
+            match = self._english_match(words, i)
+            if match is not None:
+                size, article_terms = match
+                tokens = frozenset().union(*(self._tokens_of(t) for t in article_terms))
+                text = " ".join(words[i : i + size])
+                yield Concept(text, tokens, known=any(t in self.vocabulary for t in tokens), noun=True)
+                i += size
+                continue
+            word = words[i]
+            if word not in self.tokenizer.stopwords and len(word) > 2:
+                yield Concept(word, frozenset({word}), known=word in self.vocabulary, noun=True)
+            i += 1
+
+    def _english_match(self, words: list[str], start: int) -> tuple[int, tuple[str, ...]] | None:
+        for form in _forms(words[start]):
+            for key_words, terms in self._english.get(form, ()):
+                size = len(key_words)
+                if start + size > len(words):
+                    continue
+                following = words[start + 1 : start + size]
+                if all(k in _forms(w) for k, w in zip(key_words[1:], following, strict=True)):
+                    return size, terms
+        return None
+
+
+def _is_english(normalized: str) -> bool:
+    latin = sum(1 for c in normalized if "a" <= c <= "z")
+    return latin > 2 * len(_CJK.findall(normalized)) and latin >= 3
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """The word and the forms it may be an inflection of (plural, past, -ing)."""
+    forms = [word]
+    if word.endswith("'s"):
+        word = word[:-2]
+        forms.append(word)
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        forms.append(word[:-1])
+    if word.endswith("ed"):
+        forms.extend((word[:-2], word[:-1]))
+    if word.endswith("ing"):
+        forms.extend((word[:-3], word[:-3] + "e"))
+    if word.endswith("ly"):
+        forms.append(word[:-2])
+    return tuple(forms)
+
+
+def _intent(normalized: str) -> Intent:
+    number = any(p.search(normalized) for p in _NUMBER_PATTERNS)
+    when = bool(_WHEN.search(normalized))
+    unit: str | None = None
+    if when:
+        unit = "date"
+    elif "第几" in normalized or re.search(r"\bwhich (?:number|place)\b|\bfirst\b", normalized):
+        unit = "ordinal"
+    elif _PERCENT.search(normalized):
+        unit = "%"
+    elif found := _UNIT_AFTER.search(normalized):
+        unit = found.group(1)
+    elif number:
+        unit = next((u for w, u in _ENGLISH_UNITS.items() if re.search(rf"\b{w}\b", normalized)), None)
+    return Intent(
+        number=number or when,
+        unit=unit,
+        when=when,
+        who=bool(_WHO.search(normalized)),
+        definition=bool(_DEFINITION.search(normalized)),
+    )

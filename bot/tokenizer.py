@@ -1,0 +1,123 @@
+"""Text → search tokens: the one place that knows jieba.
+
+Passages and questions go through the same :meth:`Tokenizer.tokens`, so they meet on the
+same terms: traditional characters become simplified (OpenCC), full-width forms half-width
+(NFKC), Latin letters lower case; jieba cuts in search mode (long words and the shorter
+dictionary words inside them) with the article's own terms added as a user dictionary;
+punctuation and stop words (function words, the ways a question is asked) are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+import jieba.posseg
+import opencc
+
+# A token is kept only if it has a letter, a digit or a CJK character.
+_WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Zero-width and direction marks: invisible, and they split words apart.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"))
+
+
+# Tags of words that name things: nouns (n…) and these (q: units such as 平方公里).
+_NOUN_TAGS = frozenset({"vn", "s", "j", "eng", "nz", "q"})
+
+
+def _read_tags(userdict: Path) -> dict[str, str]:
+    """word → part-of-speech tag, from a jieba user dictionary (``word freq tag``)."""
+    tags = {}
+    for line in userdict.read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if len(fields) == 3:
+            tags[fields[0]] = fields[2]
+    return tags
+
+
+def read_word_list(path: Path) -> frozenset[str]:
+    """Whitespace-separated words of a text file; ``#`` starts a comment line."""
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.lstrip().startswith("#"):
+            words.update(line.split())
+    return frozenset(words)
+
+
+class Tokenizer:
+    """Normalises and cuts text into search tokens; build once, it loads jieba eagerly."""
+
+    def __init__(
+        self,
+        userdict: Path | None = None,
+        stopwords: Iterable[str] = (),
+        whole_words: Iterable[str] = (),
+    ) -> None:
+        """Load jieba's dictionary now (quietly) and add the user dictionary, if any.
+
+        ``whole_words`` are never broken into their parts in search mode (a 副县长 is not
+        a 县长).
+        """
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        if userdict is not None:
+            self._jieba.load_userdict(str(userdict))
+        self._converter = opencc.OpenCC("t2s")
+        self._tags: dict[str, str] | None = None
+        self._jieba_user_tags = _read_tags(userdict) if userdict is not None else {}
+        self.stopwords = frozenset(self.normalize(w) for w in stopwords)
+        self.whole_words = frozenset(self.normalize(w) for w in whole_words)
+
+    def normalize(self, text: str) -> str:
+        """Simplified characters, half-width forms, lower case, no invisible marks."""
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+        return self._converter.convert(text).lower()
+
+    def cut(self, text: str) -> list[str]:
+        """Search-mode words of already normalised text, punctuation dropped.
+
+        Like jieba's ``cut_for_search``: every word of the precise cut, preceded by the
+        dictionary words of two and three characters inside it, so that 减负 in a question
+        meets 减负清单 in the article. Whole words keep their parts to themselves.
+        """
+        words: list[str] = []
+        known = self._jieba.FREQ
+        for word in self._jieba.cut(text):
+            if not _WORDLIKE.search(word):
+                continue
+            if len(word) > 2 and word not in self.whole_words:
+                for size in (2, 3):
+                    grams = (word[i : i + size] for i in range(len(word) - size + 1))
+                    words.extend(g for g in grams if known.get(g))
+            words.append(word)
+        return words
+
+    def words(self, normalized: str) -> list[str]:
+        """The content words of normalised text in jieba's precise cut (no parts, no stop words)."""
+        return [
+            w for w in self._jieba.cut(normalized) if _WORDLIKE.search(w) and w not in self.stopwords
+        ]
+
+    def tokens(self, text: str) -> list[str]:
+        """The search tokens of any text: normalised, cut, without stop words."""
+        return [w for w in self.cut(self.normalize(text)) if w not in self.stopwords]
+
+    def is_noun(self, word: str) -> bool:
+        """Whether jieba's dictionary tags ``word`` a noun (or has no tag: names, new words).
+
+        The tag table is read from jieba's dictionary on first use.
+        """
+        if self._tags is None:
+            self._tags = jieba.posseg.POSTokenizer(self._jieba).word_tag_tab
+            self._tags.update(self._jieba_user_tags)
+        tag = self._tags.get(word)
+        return tag is None or tag.startswith("n") or tag in _NOUN_TAGS
+
+    def add_word(self, word: str) -> None:
+        """Teach jieba one more word (used for lexicon terms so they are cut whole)."""
+        self._jieba.add_word(self.normalize(word))
