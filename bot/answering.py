@@ -22,7 +22,7 @@ from pathlib import Path
 from bot.figures import Figure, extract
 from bot.knowledge import Knowledge, Passage, default_knowledge_dir, load_knowledge
 from bot.lexicon import Lexicon, load_lexicon
-from bot.query import Concept, Query, QueryAnalyzer
+from bot.query import DATE_TERM, Concept, Query, QueryAnalyzer
 from bot.retrieval import BM25Index, Hit
 from bot.tokenizer import Tokenizer
 
@@ -44,7 +44,7 @@ MIN_WEIGHT = 0.1
 # A concept found only in a neighbouring paragraph counts this much.
 NEIGHBOUR_CREDIT = 0.5
 # Labels that let the header passage answer "when was it published", "what is the title".
-HEADER_LABELS = "标题 发布 日期"
+HEADER_LABELS = f"标题 发布 {DATE_TERM}"
 # Units a question may ask in, and the figure units that answer them.
 _COMPATIBLE_UNITS = {"钱": {"亿", "万", "元"}, "元": {"亿", "万", "元"}, "亿": {"亿", "万"}, "万": {"亿", "万"}}
 # Explaining a term: X是/指/即…, X（…）, 所谓X, 以…为…的X, or a kind named right before X.
@@ -126,7 +126,8 @@ class Answerer:
         weights = self._weights(query)
         coverage = self._coverage(weights, best.passage)
         unknown_weight = UNKNOWN_WEIGHT * len(unknown)
-        unknown_share = unknown_weight / (unknown_weight + sum(w for _, w in weights))
+        total_weight = unknown_weight + sum(w for _, w in weights)
+        unknown_share = unknown_weight / total_weight if total_weight else 0.0
         reason = "answered"
         if unknown_share > MAX_UNKNOWN:
             reason = "off_topic"
@@ -146,7 +147,7 @@ class Answerer:
         """
         terms = list(query.terms)
         if query.intent.when:
-            terms.append(("日期", 1.0))
+            terms.append((DATE_TERM, 1.0))
         hits = self.index.search(terms, max(k, RERANK_POOL))
         weights = self._weights(query)
         unit = query.intent.unit if query.intent.number else None
@@ -176,7 +177,7 @@ class Answerer:
             return 0.0
         have = self._terms[passage.key]
         nearby = self._neighbour_terms[passage.key]
-        found = sum(w if c.terms & have else w * NEIGHBOUR_CREDIT if c.terms & nearby else 0.0 for c, w in weights)
+        found = sum(w if c.anchors & have else w * NEIGHBOUR_CREDIT if c.anchors & nearby else 0.0 for c, w in weights)
         return found / total
 
     def _neighbours(self, passage: Passage) -> frozenset[str]:
@@ -195,7 +196,7 @@ class Answerer:
         halved for a word that names no thing (开, 讲) and again for a single character."""
         idf = self.index.idf
         own = [idf[t] for t in concept.parts if t in idf]
-        weight = min(own) if own else max((idf.get(t, 0.0) for t in concept.terms), default=0.0)
+        weight = min(own) if own else max((idf.get(t, 0.0) for t in concept.anchors), default=0.0)
         if not concept.noun:
             weight *= 0.5
         if len(concept.text) == 1:
@@ -252,4 +253,4 @@ def index_text(passage: Passage) -> str:
     """What is indexed for a passage: its own headings and text; the header is labelled."""
     if passage.is_header:
         return f"{HEADER_LABELS} {passage.text}"
-    return "".join(passage.headings) + passage.text
+    return passage.source_text

@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +41,8 @@ class Passage:
     """One unit of retrieval: a paragraph of an article, or its header (title and date).
 
     ``number`` is the paragraph's position for citation (¶1, ¶2 …); the header is ¶0.
-    ``headings`` are the headings printed right before this paragraph (part of the verbatim
-    body); ``section`` are the headings in force for it (its own or those of an earlier one).
+    ``headings`` are the section headings printed right before this paragraph (part of the
+    verbatim body, restored as headings: the source ran them into the text).
     """
 
     article_id: str
@@ -51,12 +50,16 @@ class Passage:
     number: int
     text: str
     headings: tuple[str, ...] = ()
-    section: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         """Globally unique id, ``article/paragraph`` (short enough for callback data)."""
         return f"{self.article_id}/{self.id}"
+
+    @property
+    def source_text(self) -> str:
+        """Headings and text as they stand in the source: one verbatim stretch of it."""
+        return "".join(self.headings) + self.text
 
     @property
     def is_header(self) -> bool:
@@ -89,7 +92,7 @@ class Article:
     @property
     def body(self) -> str:
         """The article's body, headings included, exactly as in its source."""
-        return "".join("".join(p.headings) + p.text for p in self.paragraphs)
+        return "".join(p.source_text for p in self.paragraphs)
 
     def paragraph(self, number: int) -> Passage | None:
         """The paragraph cited as ¶``number``, if there is one."""
@@ -126,11 +129,12 @@ def default_knowledge_dir() -> Path:
     """The knowledge folder: ``$KNOWLEDGE_DIR``, the checkout's, or the installed copy."""
     if configured := os.environ.get("KNOWLEDGE_DIR"):
         return Path(configured)
-    checkout = Path(__file__).resolve().parent.parent / "knowledge"
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "knowledge"
     if checkout.is_dir():
         return checkout
     # A wheel carries the top-level knowledge/ folder as the data package bot.bundled_knowledge.
-    return Path(str(resources.files("bot.bundled_knowledge")))
+    return package / "bundled_knowledge"
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -190,7 +194,6 @@ def load_article(path: Path) -> Article:
 
 def _paragraphs(article_id: str, raw: list[Any], path: Path) -> Iterable[Passage]:
     ids: set[str] = set()
-    section: tuple[str, ...] = ()
     for index, item in enumerate(raw):
         where = f"paragraphs[{index}]"
         if not isinstance(item, dict):
@@ -207,9 +210,7 @@ def _paragraphs(article_id: str, raw: list[Any], path: Path) -> Iterable[Passage
             headings = [headings]
         if not isinstance(headings, list) or not all(isinstance(h, str) and h for h in headings):
             raise KnowledgeError(path, f"{where}.headings", "expected a list of non-empty strings")
-        if headings:
-            section = tuple(headings)
-        yield Passage(article_id, pid, index + 1, text, tuple(headings), section)
+        yield Passage(article_id, pid, index + 1, text, tuple(headings))
 
 
 def _text(data: dict[str, Any], name: str, path: Path, where: str) -> str:

@@ -5,7 +5,10 @@
 - ``stopwords.txt``: function words and question frames, dropped from every text.
 - ``whole_words.txt``: words search mode must not split (副县长 is no 县长).
 - ``question_frames.txt``: the ways a question is asked (是什么意思, 哪天), cut out first.
-- ``userdict.txt``: jieba user dictionary of the article's names and terms.
+- ``userdict.txt``: jieba user dictionary of the article's names and terms, ``word [freq]
+  [tag]`` a line (jieba's format has no comments). Without a frequency jieba picks one that
+  makes the word win; a low one (``桐庐县 1``) keeps a word from swallowing its neighbour
+  (桐庐县长 is 桐庐 / 县长, not 桐庐县 / 长).
 """
 
 from __future__ import annotations

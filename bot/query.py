@@ -10,7 +10,7 @@ whether the article answers at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.lexicon import Lexicon
@@ -18,6 +18,8 @@ from bot.tokenizer import Tokenizer
 
 # How much an article term found through the lexicon counts, beside the user's own words.
 SYNONYM_WEIGHT = 0.8
+# The label under which the article's date is indexed (see answering.HEADER_LABELS).
+DATE_TERM = "日期"
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*|\d+(?:\.\d+)?")
@@ -57,6 +59,9 @@ class Concept:
     known: bool = True
     noun: bool = False
     parts: frozenset[str] = frozenset()  # the search terms of the word itself
+    # What shows a passage has it: the word's own parts, and of each article term the
+    # lexicon gives for it the rarest token (制笔之乡, not 之乡 or 中国).
+    anchors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,8 @@ class Query:
 class QueryAnalyzer:
     """Turns questions into :class:`Query` values with the tokenizer and the lexicon."""
 
-    def __init__(self, tokenizer: Tokenizer, lexicon: Lexicon, vocabulary: Container[str]) -> None:
-        """Index the lexicon for fast lookup; ``vocabulary`` is every term the index knows."""
+    def __init__(self, tokenizer: Tokenizer, lexicon: Lexicon, vocabulary: Mapping[str, float]) -> None:
+        """Index the lexicon for fast lookup; ``vocabulary`` maps every indexed term to its idf."""
         self.tokenizer = tokenizer
         self.vocabulary = vocabulary
         normalize = tokenizer.normalize
@@ -115,6 +120,10 @@ class QueryAnalyzer:
         concepts = list(self._chinese_concepts(chinese, extra))
         if english:
             concepts.extend(self._english_concepts(normalized))
+        intent = _intent(normalized)
+        if intent.when and not any(c.known for c in concepts):
+            # "When was it published?" has nothing to look for but the date itself.
+            concepts.append(self._concept(DATE_TERM, {DATE_TERM}, {DATE_TERM}, True, frozenset()))
         terms: dict[str, float] = {}
         for concept in concepts:
             own = set(self.tokenizer.cut(concept.text)) if _CJK.search(concept.text) else set()
@@ -129,7 +138,7 @@ class QueryAnalyzer:
             english=english,
             terms=tuple(terms.items()),
             concepts=tuple(concepts),
-            intent=_intent(normalized),
+            intent=intent,
         )
 
     def _tokens_of(self, term: str) -> frozenset[str]:
@@ -139,36 +148,52 @@ class QueryAnalyzer:
             self._term_tokens[term] = cached
         return cached
 
+    def _expand(self, article_terms: Iterable[str]) -> tuple[set[str], set[str]]:
+        """Search tokens of article terms, and of each its rarest indexed token (its anchor)."""
+        tokens: set[str] = set()
+        anchors: set[str] = set()
+        for term in article_terms:
+            found = self._tokens_of(term)
+            tokens |= found
+            indexed = [t for t in found if t in self.vocabulary]
+            if indexed:
+                anchors.add(max(indexed, key=lambda t: (self.vocabulary[t], len(t))))
+        return tokens, anchors
+
+    def _concept(self, text: str, terms: set[str], anchors: set[str], noun: bool, parts: frozenset[str]) -> Concept:
+        return Concept(
+            text,
+            frozenset(terms),
+            known=any(a in self.vocabulary for a in anchors),
+            noun=noun,
+            parts=parts,
+            anchors=frozenset(anchors),
+        )
+
     def _chinese_concepts(self, normalized: str, extra: dict[str, float]) -> Iterable[Concept]:
         """Concepts of the Chinese words; lexicon terms that belong to no word go to ``extra``."""
         stripped = self._frames.sub(" ", normalized) if self._frames else normalized
         words = list(dict.fromkeys(self.tokenizer.words(stripped)))
-        parts = {w: set(self.tokenizer.cut(w)) - self.tokenizer.stopwords or {w} for w in words}
+        parts = {w: frozenset(set(self.tokenizer.cut(w)) - self.tokenizer.stopwords or {w}) for w in words}
         known = {w: any(p in self.vocabulary for p in parts[w]) for w in words}
-        expansions: dict[str, set[str]] = {w: set(parts[w]) for w in words}
+        terms: dict[str, set[str]] = {w: set(parts[w]) for w in words}
+        anchors: dict[str, set[str]] = {w: set(parts[w]) for w in words}
         matched = [a for a in self._long_aliases if a in normalized]
         matched.extend(w for w in words if len(w) == 1 and w in self._aliases)
         for alias in matched:
-            tokens = set().union(*(self._tokens_of(t) for t in self._aliases[alias]))
-            linked = False
-            for word in words:
-                if alias in word or word in alias:
-                    linked = True
-                    # A word the article already uses needs no stand-in from a shorter alias.
-                    if not (known[word] and alias != word and alias in word):
-                        expansions[word] |= tokens
+            tokens, rarest = self._expand(self._aliases[alias])
+            linked = [w for w in words if alias in w or w in alias]
+            for word in linked:
+                # A word the article uses stands for itself, unless a longer phrase around
+                # it (送多少件 around 件) says what it means.
+                if not known[word] or len(alias) > len(word):
+                    terms[word] |= tokens
+                    anchors[word] |= rarest
             if not linked:
                 for token in tokens:
                     extra[token] = SYNONYM_WEIGHT
         for word in words:
-            terms = frozenset(expansions[word])
-            yield Concept(
-                word,
-                terms,
-                known=any(t in self.vocabulary for t in terms),
-                noun=self.tokenizer.is_noun(word),
-                parts=frozenset(parts[word]),
-            )
+            yield self._concept(word, terms[word], anchors[word], self.tokenizer.is_noun(word), parts[word])
 
     def _english_concepts(self, normalized: str) -> Iterable[Concept]:
         words = _LATIN_WORD.findall(normalized.replace("’", "'"))
@@ -177,14 +202,13 @@ class QueryAnalyzer:
             match = self._english_match(words, i)
             if match is not None:
                 size, article_terms = match
-                tokens = frozenset().union(*(self._tokens_of(t) for t in article_terms))
-                text = " ".join(words[i : i + size])
-                yield Concept(text, tokens, known=any(t in self.vocabulary for t in tokens), noun=True)
+                tokens, rarest = self._expand(article_terms)
+                yield self._concept(" ".join(words[i : i + size]), tokens, rarest, True, frozenset())
                 i += size
                 continue
             word = words[i]
             if word not in self.tokenizer.stopwords and len(word) > 2:
-                yield Concept(word, frozenset({word}), known=word in self.vocabulary, noun=True)
+                yield self._concept(word, {word}, {word}, True, frozenset({word}))
             i += 1
 
     def _english_match(self, words: list[str], start: int) -> tuple[int, tuple[str, ...]] | None:
@@ -226,23 +250,25 @@ def _forms(word: str) -> tuple[str, ...]:
 
 
 def _intent(normalized: str) -> Intent:
-    number = any(p.search(normalized) for p in _NUMBER_PATTERNS)
     when = bool(_WHEN.search(normalized))
-    unit: str | None = None
-    if when:
-        unit = "date"
-    elif "第几" in normalized or re.search(r"\bwhich (?:number|place)\b|\bfirst\b", normalized):
-        unit = "ordinal"
-    elif _PERCENT.search(normalized):
-        unit = "%"
-    elif found := _UNIT_AFTER.search(normalized):
-        unit = found.group(1)
-    elif number:
-        unit = next((u for w, u in _ENGLISH_UNITS.items() if re.search(rf"\b{w}\b", normalized)), None)
+    number = when or any(p.search(normalized) for p in _NUMBER_PATTERNS)
     return Intent(
-        number=number or when,
-        unit=unit,
+        number=number,
+        unit=_unit(normalized) if number else None,
         when=when,
         who=bool(_WHO.search(normalized)),
         definition=bool(_DEFINITION.search(normalized)),
     )
+
+
+def _unit(normalized: str) -> str | None:
+    """The unit a number question asks in: 件, 天, %, "date", "ordinal", … or None."""
+    if _WHEN.search(normalized):
+        return "date"
+    if "第几" in normalized or re.search(r"\bwhich (?:number|place)\b", normalized):
+        return "ordinal"
+    if _PERCENT.search(normalized):
+        return "%"
+    if found := _UNIT_AFTER.search(normalized):
+        return found.group(1)
+    return next((u for w, u in _ENGLISH_UNITS.items() if re.search(rf"\b{w}\b", normalized)), None)

@@ -69,8 +69,8 @@ def passage_rich(
     passage = ranked.passage
     article = knowledge.article(passage.article_id)
     rich = Rich().add(cite(article, passage), "b")
-    if passage.section:
-        rich.add(texts.SECTION_SEP + " / ".join(passage.section), "i")
+    if passage.headings:
+        rich.add(texts.SECTION_SEP + " / ".join(passage.headings), "i")
     rich.add("\n")
     rich.extend(highlight(passage.text, ranked.matched, window))
     if figures and ranked.figures:
@@ -196,7 +196,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
             {
                 "id": ranked.passage.key,
                 "citation": ranked.passage.citation,
-                "text": ranked.passage.text,
+                "text": ranked.passage.source_text,
                 "score": round(ranked.score, 6),
                 "figures": [{"text": f.text, "missing": f.missing} for f in ranked.figures],
             }

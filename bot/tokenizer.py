@@ -34,8 +34,8 @@ def _read_tags(userdict: Path) -> dict[str, str]:
     tags = {}
     for line in userdict.read_text(encoding="utf-8").splitlines():
         fields = line.split()
-        if len(fields) == 3:
-            tags[fields[0]] = fields[2]
+        if len(fields) >= 2 and not fields[-1].isdigit():
+            tags[fields[0]] = fields[-1]
     return tags
 
 
@@ -66,7 +66,8 @@ class Tokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         if userdict is not None:
-            self._jieba.load_userdict(str(userdict))
+            with userdict.open("rb") as words:  # jieba would leave a path's file open
+                self._jieba.load_userdict(words)
         self._converter = opencc.OpenCC("t2s")
         self._tags: dict[str, str] | None = None
         self._jieba_user_tags = _read_tags(userdict) if userdict is not None else {}
@@ -82,8 +83,9 @@ class Tokenizer:
         """Search-mode words of already normalised text, punctuation dropped.
 
         Like jieba's ``cut_for_search``: every word of the precise cut, preceded by the
-        dictionary words of two and three characters inside it, so that 减负 in a question
-        meets 减负清单 in the article. Whole words keep their parts to themselves.
+        dictionary words inside it, so that 减负 in a question meets 减负清单 in the article.
+        Unlike it, parts of any length count (减负清单 inside 乡镇街道减负清单), and whole
+        words keep their parts to themselves.
         """
         words: list[str] = []
         known = self._jieba.FREQ
@@ -91,7 +93,7 @@ class Tokenizer:
             if not _WORDLIKE.search(word):
                 continue
             if len(word) > 2 and word not in self.whole_words:
-                for size in (2, 3):
+                for size in range(2, len(word)):
                     grams = (word[i : i + size] for i in range(len(word) - size + 1))
                     words.extend(g for g in grams if known.get(g))
             words.append(word)

@@ -1,0 +1,29 @@
+"""Shared fixtures: the real bundled knowledge, loaded once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answering import Answerer
+from bot.knowledge import Knowledge, load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+
+
+@pytest.fixture(scope="session")
+def answerer() -> Answerer:
+    return Answerer.from_directory(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return load_knowledge(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return (KNOWLEDGE / "sources" / "000_607b4a56a32727df.txt").read_text(encoding="utf-8")
+

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.answering import Answer, Answerer
+
+HERE = Path(__file__).resolve().parent
+
+
+def best_text(answer: Answer) -> str:
+    return answer.passages[0].passage.text
+
+
+def test_answers_with_ranked_cited_passages_and_their_figures(answerer: Answerer) -> None:
+    answer = answerer.answer("快递回归攻坚战定下了什么目标？")
+    assert answer.answered and answer.reason == "answered"
+    assert "百个公司落户" in best_text(answer)
+    assert len(answer.passages) == 5
+    scores = [r.score for r in answer.passages]
+    assert scores[0] > 0
+    assert any(f.text == "十亿税收" for f in answer.passages[0].figures)
+    assert "快递回归" in answer.passages[0].matched
+
+
+def test_paraphrases_land_on_the_right_paragraph(answerer: Answerer) -> None:
+    assert "视频连线" in best_text(answerer.answer("这次大会是在网上开的吗"))
+    assert "中国制笔之乡" in best_text(answerer.answer("做笔的产业有啥名气"))
+    assert "原本打算在正月初七召开" in best_text(answerer.answer("会为什么拖了这么久"))
+
+
+def test_traditional_characters_answer_like_simplified(answerer: Answerer) -> None:
+    simplified = answerer.answer("传统产业要实现哪五大目标？")
+    traditional = answerer.answer("傳統產業要實現哪五大目標？")
+    assert [r.passage.key for r in traditional.passages] == [r.passage.key for r in simplified.passages]
+
+
+def test_english_questions_get_the_chinese_passage(answerer: Answerer) -> None:
+    answer = answerer.answer("Who commands the manufacturing battle?")
+    assert answer.answered and answer.query.english
+    assert "翁嫣" in best_text(answer)
+
+
+def test_the_quotes_speaker_counts_from_the_next_sentence(answerer: Answerer) -> None:
+    answer = answerer.answer("快递回归那部分是谁发言的？")
+    assert answer.answered
+    assert "周海静" in best_text(answer)
+
+
+def test_publication_date_and_editor_come_from_the_header_and_byline(answerer: Answerer) -> None:
+    assert "2020/3/11" in best_text(answerer.answer("这篇报道哪天发的？"))
+    assert "蔡东海" in best_text(answerer.answer("谁是这篇报道的编辑？"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "上海明天的天气怎么样？",
+        "推荐一本好看的小说",
+        "从杭州到桐庐的高铁票多少钱？",
+        "桐庐县长是谁？",  # only a 副县长 is named
+        "圆通的老板是谁？",
+        "富春未来城的面积有多大？",
+        "What is the capital of France?",
+    ],
+)
+def test_questions_the_article_does_not_answer_are_declined(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question)
+    assert not answer.answered, (question, answer.reason)
+    assert not answer.figure_missing
+    assert len(answer.passages) == 5  # ranked candidates are given all the same
+
+
+def test_a_term_the_article_names_but_never_explains_is_declined(answerer: Answerer) -> None:
+    answer = answerer.answer("两抓两转是什么意思？")
+    assert not answer.answered and answer.reason == "not_explained"
+    assert "两抓两转" in best_text(answer)
+
+
+def test_a_term_the_article_explains_is_answered(answerer: Answerer) -> None:
+    answer = answerer.answer("一核两翼多点是什么意思？")
+    assert answer.answered
+    assert "以快递科技小镇为核心" in best_text(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("全国快递包裹一年有多少件？", "全国快递包裹达亿件"),
+        ("连续多少天没有新增病例？", "连续天"),
+        ("首批减负清单有几条？", "共计条"),
+        ("三通一达的员工有多少人？", "从业人员超过万人"),
+    ],
+)
+def test_a_number_the_source_lost_is_flagged_never_invented(answerer: Answerer, question: str, figure: str) -> None:
+    answer = answerer.answer(question)
+    assert answer.answered and answer.figure_missing
+    assert answer.figure is not None and answer.figure.text == figure
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("要打赢几大攻坚战？", "六大攻坚战"),
+        ("快递回归要落户多少个公司？", "百个公司"),
+        ("交易中心是全国第几个？", "全国首个"),
+        ("会原本打算什么时候开？", "正月初七"),
+    ],
+)
+def test_a_number_the_article_gives_is_not_flagged(answerer: Answerer, question: str, figure: str) -> None:
+    answer = answerer.answer(question)
+    assert answer.answered and not answer.figure_missing
+    assert answer.figure is not None and answer.figure.text == figure
+
+
+def test_questions_without_a_number_are_never_flagged(answerer: Answerer) -> None:
+    answer = answerer.answer("三通一达的包裹是哪家快递送的？")
+    assert not answer.figure_missing and answer.figure is None
+
+
+@pytest.mark.parametrize("question", ["", "   ", "？？？", "😀🎉", "x" * 10_000])
+def test_bad_input_is_declined_with_a_reason(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question)
+    assert not answer.answered
+    assert answer.reason in {"empty", "too_long", "no_match"}
+
+
+def test_our_own_question_set_holds(answerer: Answerer) -> None:
+    # Questions written for this project (tests/data/questions.yaml), not the public dev set.
+    questions = yaml.safe_load((HERE / "data" / "questions.yaml").read_text(encoding="utf-8"))
+    hits = declined = false_declines = flagged = false_flags = 0
+    answerable = [q for q in questions if q["answerable"]]
+    for q in questions:
+        answer = answerer.answer(q["q"])
+        if not q["answerable"]:
+            declined += not answer.answered
+            continue
+        top3 = [r.passage.text for r in answer.passages[:3]]
+        hits += any(g in text for g in q["gold"] for text in top3)
+        false_declines += not answer.answered
+        if q["figure_missing"]:
+            flagged += answer.figure_missing
+        else:
+            false_flags += answer.figure_missing
+    assert hits / len(answerable) >= 0.9
+    assert declined == len(questions) - len(answerable)
+    assert false_declines <= 1
+    assert flagged >= sum(q["figure_missing"] for q in answerable) - 1
+    assert false_flags <= 1

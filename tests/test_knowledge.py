@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.errors import KnowledgeError
+from bot.knowledge import Knowledge, default_knowledge_dir, load_article, load_knowledge
+
+from .conftest import KNOWLEDGE
+
+
+def test_paragraphs_and_headings_reproduce_the_seed_body_exactly(knowledge: Knowledge, seed_text: str) -> None:
+    title, published, body = seed_text.split("\n", 2)
+    article = knowledge.articles[0]
+    assert article.title == title
+    assert article.published == published
+    joined = "".join("".join(p.headings) + p.text for p in article.paragraphs)
+    assert joined == body
+
+
+def test_metadata_and_headings(knowledge: Knowledge) -> None:
+    article = knowledge.articles[0]
+    assert article.published == "2020/3/11 19:59"
+    assert article.editor == "蔡东海"
+    assert article.place
+    headings = [h for p in article.paragraphs for h in p.headings]
+    assert "表彰担当作为好干部" in headings
+    assert "发布全县第一批乡镇街道减负清单" in headings
+
+
+def test_paragraphs_are_numbered_in_order_with_unique_ids(knowledge: Knowledge) -> None:
+    article = knowledge.articles[0]
+    assert [p.number for p in article.paragraphs] == list(range(1, len(article.paragraphs) + 1))
+    assert len({p.id for p in article.paragraphs}) == len(article.paragraphs)
+    assert article.paragraph(1) is article.paragraphs[0]
+    assert article.paragraph(0) is None and article.paragraph(len(article.paragraphs) + 1) is None
+    assert all(p.citation == f"¶{p.number}" for p in article.paragraphs)
+
+
+def test_paragraphs_are_reader_sized(knowledge: Knowledge) -> None:
+    # The topic turns are real paragraphs, not the whole body in one piece.
+    lengths = [len(p.text) for p in knowledge.articles[0].paragraphs]
+    assert len(lengths) >= 15
+    assert max(lengths) <= 250
+
+
+def test_header_passage_is_title_and_date(knowledge: Knowledge) -> None:
+    header = knowledge.articles[0].header
+    assert header.is_header and header.citation == "标题"
+    assert "2020/3/11" in header.text
+    assert knowledge.by_key[header.key] is header
+
+
+def write_article(folder: Path, name: str, data: object) -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+GOOD = {"id": "demo", "title": "标题", "published": "2024/1/2 10:00", "paragraphs": [{"id": "p1", "text": "第一段。"}]}
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "problem"),
+    [
+        (lambda d: d.pop("title"), "", "missing 'title'"),
+        (lambda d: d.update(title=""), "title", "expected non-empty text"),
+        (lambda d: d.update(id="Not A Slug"), "id", "slug"),
+        (lambda d: d.update(paragraphs=[]), "paragraphs", "non-empty list"),
+        (lambda d: d["paragraphs"][0].pop("text"), "paragraphs[0]", "missing 'text'"),
+        (lambda d: d["paragraphs"].append({"id": "p1", "text": "x"}), "paragraphs[1].id", "duplicate id"),
+        (lambda d: d["paragraphs"][0].update(headings=[3]), "paragraphs[0].headings", "list of non-empty strings"),
+        (lambda d: d["paragraphs"].append("text"), "paragraphs[1]", "expected a mapping"),
+    ],
+)
+def test_a_malformed_article_names_file_and_field(tmp_path: Path, change, where: str, problem: str) -> None:
+    data = yaml.safe_load(yaml.safe_dump(GOOD))
+    change(data)
+    path = write_article(tmp_path, "demo.yaml", data)
+    with pytest.raises(KnowledgeError) as raised:
+        load_article(path)
+    assert raised.value.path == str(path)
+    assert raised.value.where == where
+    assert problem in raised.value.problem
+    assert str(path) in str(raised.value)
+
+
+def test_malformed_yaml_empty_file_and_wrong_shape(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="malformed YAML"):
+        load_article(broken)
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="empty file"):
+        load_article(empty)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="mapping"):
+        load_article(listing)
+
+
+def test_missing_or_empty_knowledge_folder(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError, match="not found"):
+        load_knowledge(tmp_path / "nowhere")
+    with pytest.raises(KnowledgeError, match="no article"):
+        load_knowledge(tmp_path)
+
+
+def test_an_altered_paragraph_is_not_verbatim(tmp_path: Path) -> None:
+    shutil.copytree(KNOWLEDGE, tmp_path / "k")
+    path = tmp_path / "k" / "tonglu.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["paragraphs"][2]["text"] = data["paragraphs"][2]["text"].replace("低风险", "中风险")
+    write_article(path.parent, path.name, data)
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(tmp_path / "k")
+    assert raised.value.where == "paragraphs[2]"
+    assert "not verbatim" in raised.value.problem
+
+
+def test_a_dropped_paragraph_is_not_verbatim(tmp_path: Path) -> None:
+    shutil.copytree(KNOWLEDGE, tmp_path / "k")
+    path = tmp_path / "k" / "tonglu.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["paragraphs"][-1]
+    write_article(path.parent, path.name, data)
+    with pytest.raises(KnowledgeError, match="not verbatim"):
+        load_knowledge(tmp_path / "k")
+
+
+def test_several_files_are_several_articles(tmp_path: Path) -> None:
+    shutil.copytree(KNOWLEDGE, tmp_path / "k")
+    write_article(tmp_path / "k", "zz-demo.yaml", GOOD)
+    knowledge = load_knowledge(tmp_path / "k")
+    assert [a.id for a in knowledge.articles] == ["tonglu", "demo"]
+    assert "demo/p1" in knowledge.by_key and "tonglu/p1" in knowledge.by_key
+    assert knowledge.article("demo").title == "标题"
+
+
+def test_two_articles_with_one_id_are_refused(tmp_path: Path) -> None:
+    write_article(tmp_path, "a.yaml", GOOD)
+    write_article(tmp_path, "b.yaml", GOOD)
+    with pytest.raises(KnowledgeError, match="also the id"):
+        load_knowledge(tmp_path)
+
+
+def test_default_knowledge_is_the_checkout_or_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("KNOWLEDGE_DIR", raising=False)
+    assert default_knowledge_dir() == KNOWLEDGE
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path))
+    assert default_knowledge_dir() == tmp_path
