@@ -119,15 +119,18 @@ def highlight(text: str, terms: Iterable[str], window: int | None = None) -> Ric
 
 
 def _best_window(marks: list[bool], window: int) -> int:
-    """Start of the ``window``-long stretch with the most marked characters."""
+    """Start of a ``window``-long stretch with the most marked characters, centred on them."""
     count = sum(marks[:window])
     best, best_start = count, 0
     for start in range(1, len(marks) - window + 1):
         count += marks[start + window - 1] - marks[start - 1]
         if count > best:
             best, best_start = count, start
-    # Show a little of what leads up to the first match rather than starting on it.
-    return max(0, best_start - 10) if best_start else 0
+    if not best:
+        return 0
+    inside = [i for i in range(best_start, best_start + window) if marks[i]]
+    centre = (inside[0] + inside[-1]) // 2
+    return max(0, min(len(marks) - window, centre - window // 2))
 
 
 def answer_rich(

@@ -1,0 +1,35 @@
+"""The core (knowledge, tokenizer, retrieval, figures, answering, rendering, CLI) never imports Telegram."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+CORE = ["bot.knowledge", "bot.tokenizer", "bot.lexicon", "bot.query", "bot.retrieval", "bot.figures",
+        "bot.answering", "bot.render", "bot.texts", "bot.cli"]
+
+
+def test_the_core_runs_with_telegram_unimportable() -> None:
+    code = (
+        "import sys; sys.modules['telegram'] = None; sys.modules['telegram.ext'] = None\n"
+        + "".join(f"import {m}\n" for m in CORE)
+        + "from bot.answering import Answerer\n"
+        "a = Answerer.from_directory()\n"
+        "assert a.answer('桐庐要打赢哪六大攻坚战？').answered\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_ask_does_not_import_telegram() -> None:
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['bot', 'ask', '--json', '三通一达']\n"
+        "try:\n    runpy.run_module('bot', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "assert 'telegram' not in sys.modules, 'telegram imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
