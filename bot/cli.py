@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from bot import __version__
-from bot.errors import BotError
+from bot.errors import BotError, ConfigError
 
 EXIT_OK = 0
 EXIT_KNOWLEDGE = 1
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bot()
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG if type(exc).__name__ == "ConfigError" else EXIT_KNOWLEDGE
+        return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_KNOWLEDGE
     except KeyboardInterrupt:
         return 130
 

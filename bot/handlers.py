@@ -1,0 +1,330 @@
+"""Thin PTB callbacks: read the update, return early when there is nothing to do, make one
+call into the core, send what :mod:`bot.replies` built."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from typing import Any, cast
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ContextTypes
+
+from bot import callbacks, texts
+from bot.config import Settings
+from bot.replies import Replies, Reply
+
+log = logging.getLogger(__name__)
+
+REPLIES = "replies"
+SETTINGS = "settings"
+ANSWERS = "answers"  # chat_data: question message id → (answer message id, digest)
+REMEMBERED_ANSWERS = 200
+INLINE_CACHE_SECONDS = 300
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def replies_of(context: Context) -> Replies:
+    """The reply builder handed over in ``bot_data`` before polling started."""
+    return cast(Replies, context.bot_data[REPLIES])
+
+
+def settings_of(context: Context) -> Settings:
+    """The settings handed over in ``bot_data``."""
+    return cast(Settings, context.bot_data[SETTINGS])
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Our buttons as Telegram's inline keyboard."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.callback, url=b.url) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+# --- start-up ------------------------------------------------------------------------------
+
+
+async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Publish the command menus and say, in one line, that the bot is ready."""
+    me = application.bot
+    replies = cast(Replies, application.bot_data[REPLIES])
+    replies.username = me.username
+    await me.set_my_commands(
+        [BotCommand(c, d) for c, d in texts.COMMANDS_PRIVATE], scope=BotCommandScopeAllPrivateChats()
+    )
+    await me.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_GROUP], scope=BotCommandScopeAllGroupChats())
+    articles = ", ".join(a.id for a in replies.knowledge.articles)
+    log.info("ready as @%s, answering from %s (%d passages)", me.username, articles, len(replies.knowledge.passages))
+
+
+# --- questions -----------------------------------------------------------------------------
+
+
+def _servable(update: Update, context: Context) -> Message | None:
+    """The message to act on, unless it comes from a bot or a chat we do not serve."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return None
+    if message.from_user is not None and message.from_user.is_bot:
+        return None
+    if not settings_of(context).serves(chat.id, chat.type == ChatType.PRIVATE):
+        return None
+    return message
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """Private chat: any text is a question."""
+    message = _servable(update, context)
+    if message is None or not message.text:
+        return
+    await respond(update, context, message, message.text, group=False)
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """Group: answer mentions of the bot and replies to its messages; stay silent otherwise."""
+    message = _servable(update, context)
+    if message is None or not message.text:
+        return
+    username = context.bot.username.lower()
+    mentions = [
+        (entity, value)
+        for entity, value in message.parse_entities([MessageEntity.MENTION]).items()
+        if value.lower() == f"@{username}"
+    ]
+    replied = message.reply_to_message
+    to_us = replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id
+    if not mentions and not to_us:
+        return
+    question = _without_mentions(message, [e for e, _ in mentions])
+    await respond(update, context, message, question, group=True)
+
+
+async def ask(update: Update, context: Context) -> None:
+    """/ask 问题 (also /ask@ThisBot 问题; PTB ignores /ask@OtherBot)."""
+    message = _servable(update, context)
+    if message is None or not message.text:
+        return
+    parts = message.text.split(maxsplit=1)
+    question = parts[1] if len(parts) > 1 else ""
+    question = " ".join(w for w in question.split() if w.lower() != f"@{context.bot.username.lower()}")
+    group = message.chat.type != ChatType.PRIVATE
+    if not question.strip():
+        await _send(message, replies_of(context).text(texts.ASK_USAGE.format(example=texts.EXAMPLES[0])), quote=group)
+        return
+    await respond(update, context, message, question, group=group)
+
+
+async def respond(update: Update, context: Context, message: Message, question: str, *, group: bool) -> None:
+    """Answer ``question``; for an edited question, edit the earlier answer instead."""
+    replies = replies_of(context)
+    reply = replies.answer(replies.answerer.answer(question), group=group)
+    digest = hashlib.sha256((reply.html + repr(reply.buttons)).encode()).hexdigest()
+    answers = _answers(context)
+    earlier = answers.get(message.message_id)
+    if update.edited_message is not None and earlier is not None:
+        answer_id, old_digest = earlier
+        if old_digest == digest:
+            return  # the edit does not change the answer: say nothing
+        try:
+            await context.bot.edit_message_text(
+                reply.html, chat_id=message.chat_id, message_id=answer_id, reply_markup=keyboard(reply)
+            )
+            answers[message.message_id] = (answer_id, digest)
+            return
+        except BadRequest as exc:  # the answer was deleted or is too old to edit: answer anew
+            log.info("could not edit answer %s: %s", answer_id, exc.message)
+    sent = await _send(message, reply, quote=group)
+    answers[message.message_id] = (sent.message_id, digest)
+    while len(answers) > REMEMBERED_ANSWERS:
+        answers.popitem(last=False)
+
+
+def _answers(context: Context) -> OrderedDict[int, tuple[int, str]]:
+    chat_data = context.chat_data if context.chat_data is not None else {}
+    answers = chat_data.setdefault(ANSWERS, OrderedDict())
+    return cast("OrderedDict[int, tuple[int, str]]", answers)
+
+
+async def _send(message: Message, reply: Reply, *, quote: bool) -> Message:
+    """Reply in the message's chat (and forum topic), quoting it in groups."""
+    return await message.reply_html(reply.html, reply_markup=keyboard(reply), do_quote=quote)
+
+
+def _without_mentions(message: Message, entities: list[MessageEntity]) -> str:
+    """The message text with the given mention entities cut out (offsets are UTF-16)."""
+    text = message.text or ""
+    encoded = text.encode("utf-16-le")
+    for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
+        start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+        encoded = encoded[:start] + b" " + b"\x00" + encoded[end:]
+    return encoded.decode("utf-16-le").strip()
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start, and /start p7 from a deep link."""
+    message = _servable(update, context)
+    if message is None:
+        return
+    payload = context.args[0] if context.args else ""
+    await _send(message, replies_of(context).start(payload), quote=False)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help."""
+    message = _servable(update, context)
+    if message is not None:
+        await _send(message, replies_of(context).help(), quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def about(update: Update, context: Context) -> None:
+    """/about."""
+    message = _servable(update, context)
+    if message is not None:
+        await _send(message, replies_of(context).about(), quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def figures(update: Update, context: Context) -> None:
+    """/figures: the figures index, first page."""
+    message = _servable(update, context)
+    reply = replies_of(context).figures(0)
+    if message is not None and reply is not None:
+        await _send(message, reply, quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """An unknown command in a private chat gets the help text."""
+    message = _servable(update, context)
+    if message is None:
+        return
+    reply = replies_of(context).help()
+    await _send(message, Reply(replies_of(context).text(texts.UNKNOWN_COMMAND).html + "\n\n" + reply.html), quote=False)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice… in a private chat: ask for text."""
+    message = _servable(update, context)
+    if message is not None:
+        await _send(message, replies_of(context).text(texts.SEND_TEXT.format(example=texts.EXAMPLES[0])), quote=False)
+
+
+# --- buttons and inline mode -----------------------------------------------------------------
+
+
+async def button(update: Update, context: Context) -> None:
+    """Every button press is answered; stale or forged payloads get a short notice."""
+    query = update.callback_query
+    if query is None:
+        return
+    replies = replies_of(context)
+    action = callbacks.decode(query.data)
+    reply: Reply | None = None
+    match action:
+        case callbacks.More():
+            reply = replies.more(action)
+        case callbacks.Full(article, pid):
+            reply = replies.full(article, pid)
+        case callbacks.Paragraph(article, number):
+            reply = replies.paragraph(article, number)
+        case callbacks.FiguresPage(page):
+            reply = replies.figures(page)
+        case callbacks.Example(index) if 0 <= index < len(texts.EXAMPLES):
+            await query.answer()
+            if isinstance(query.message, Message):
+                answer = replies.answerer.answer(texts.EXAMPLES[index])
+                example = replies.answer(answer, group=query.message.chat.type != ChatType.PRIVATE)
+                await query.message.reply_html(example.html, reply_markup=keyboard(example), do_quote=False)
+            return
+    if reply is None:
+        await query.answer(texts.BUTTON_EXPIRED)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(reply.html, reply_markup=keyboard(reply))
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """@ThisBot 问题 in any chat: up to ten passages, each with its citation."""
+    query = update.inline_query
+    if query is None:
+        return
+    replies = replies_of(context)
+    text = query.query.strip()
+    if not text:
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=InlineQueryResultsButton(texts.INLINE_HINT, start_parameter="inline"))
+        return
+    answer = replies.answerer.answer(text, k=10)
+    results = replies.inline(answer) if answer.answered else []
+    articles = [
+        InlineQueryResultArticle(
+            id=r.id, title=r.title, description=r.description, input_message_content=InputTextMessageContent(r.html)
+        )
+        for r in results
+    ]
+    button = None if articles else InlineQueryResultsButton(texts.INLINE_NOTHING, start_parameter="help")
+    await query.answer(articles, cache_time=INLINE_CACHE_SECONDS, button=button)
+
+
+# --- membership and errors -------------------------------------------------------------------
+
+
+async def membership(update: Update, context: Context) -> None:
+    """Leave groups the bot may not serve; log being added or removed."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    chat = change.chat
+    status = change.new_chat_member.status
+    if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        log.info("removed from chat %s", chat.id)
+        return
+    if not settings_of(context).serves(chat.id, chat.type == ChatType.PRIVATE):
+        log.info("leaving chat %s: not in ALLOWED_CHAT_IDS", chat.id)
+        await context.bot.leave_chat(chat.id)
+        return
+    log.info("added to chat %s (%s)", chat.id, chat.type)
+
+
+async def error_handler(update: object, context: Context) -> None:
+    """Log first; then, for a user's message, a short apology. Faults of the network or of
+    Telegram's flood control are expected: one warning line, no traceback, no apology."""
+    error = context.error
+    if isinstance(error, (RetryAfter, TimedOut, NetworkError)) and not isinstance(error, BadRequest):
+        log.warning("Telegram API: %s: %s", type(error).__name__, error)
+        return
+    if isinstance(error, Forbidden):
+        log.warning("not allowed to write there: %s", error)
+        return
+    log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and update.effective_message is not None and update.callback_query is None:
+        try:
+            await update.effective_message.reply_text(texts.ERROR)
+        except TelegramError as exc:
+            log.warning("could not apologise: %s", exc)

@@ -1,0 +1,247 @@
+"""What the bot sends, as plain values: HTML text and buttons, with no Telegram types.
+
+The handlers turn a :class:`Reply` into a message or an edit; everything a user sees is
+decided here, where it can be tested without a server.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot import callbacks, texts
+from bot.answering import Answer, Answerer, RankedPassage
+from bot.figures import extract
+from bot.knowledge import Article, Passage
+from bot.render import Rich, answer_rich, decline_rich, figures_index, passage_rich
+
+# Characters of the best passage shown in a group; the rest is a button away.
+GROUP_WINDOW = 120
+FIGURES_PER_PAGE = 12
+INLINE_RESULTS = 10
+_DEEP_LINK = re.compile(r"(?:([a-z0-9][a-z0-9-]{0,23})-)?p(\d{1,4})")
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline keyboard button: a callback payload or a URL."""
+
+    text: str
+    callback: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send or an edit to make."""
+
+    html: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class InlineResult:
+    """One inline-mode result: a passage with its citation."""
+
+    id: str
+    title: str
+    description: str
+    html: str
+
+
+class Replies:
+    """Builds every reply from the answerer's knowledge."""
+
+    def __init__(self, answerer: Answerer, username: str = "") -> None:
+        """``username`` is the bot's (for deep links), known after ``getMe``."""
+        self.answerer = answerer
+        self.knowledge = answerer.knowledge
+        self.username = username
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def answer(self, answer: Answer, *, group: bool) -> Reply:
+        """The reply to a question: short in groups, the whole passage in private chats."""
+        if not answer.answered:
+            rich = decline_rich(answer) if not group else _short_decline(answer)
+            buttons = () if group else _example_buttons(3)
+            return Reply(rich.html(), buttons)
+        window = GROUP_WINDOW if group else None
+        rich = answer_rich(self.knowledge, answer, passages=1, window=window)
+        best = answer.passages[0]
+        row: list[Button] = []
+        if group and len(best.passage.text) > GROUP_WINDOW:
+            row.append(self._full_button(best.passage))
+        more = self._more_button(answer.passages, page=1)
+        if more is not None:
+            row.append(more)
+        rows = [tuple(row)] if row else []
+        if group and self.username:
+            rows.append((Button(texts.BUTTON_PRIVATE, url=self.deep_link(best.passage)),))
+        return Reply(rich.html(), tuple(rows))
+
+    def more(self, action: callbacks.More) -> Reply | None:
+        """Page ``action.page`` of an answer's passages (``None`` if the ids are unknown)."""
+        passages = [self.knowledge.by_key.get(f"{action.article}/{pid}") for pid in action.ids]
+        if not passages or None in passages or not 0 <= action.page < len(passages):
+            return None
+        shown = [p for p in passages if p is not None]
+        passage = shown[action.page]
+        rich = Rich().add(f"{action.page + 1}/{len(shown)} ", "i")
+        rich.extend(passage_rich(self.knowledge, _unranked(passage)))
+        row = []
+        if action.page > 0:
+            row.append(Button(texts.BUTTON_PREVIOUS, callbacks.encode(_page(action, action.page - 1))))
+        if action.page + 1 < len(shown):
+            row.append(Button(texts.BUTTON_MORE, callbacks.encode(_page(action, action.page + 1))))
+        return Reply(rich.html(), (tuple(row),) if row else ())
+
+    def full(self, article_id: str, pid: str) -> Reply | None:
+        """The whole paragraph, with buttons to the ones before and after."""
+        passage = self.knowledge.by_key.get(f"{article_id}/{pid}")
+        return self.paragraph(article_id, passage.number) if passage is not None else None
+
+    def paragraph(self, article_id: str, number: int) -> Reply | None:
+        """Paragraph ¶``number`` of an article, whole, with its figures."""
+        try:
+            article = self.knowledge.article(article_id)
+        except KeyError:
+            return None
+        passage = article.paragraph(number)
+        if passage is None:
+            return None
+        rich = passage_rich(self.knowledge, _unranked(passage))
+        row = []
+        for neighbour in (article.paragraph(number - 1), article.paragraph(number + 1)):
+            if neighbour is not None:
+                row.append(Button(neighbour.citation, callbacks.encode(callbacks.Paragraph(article.id, neighbour.number))))
+        return Reply(rich.html(), (tuple(row),) if row else ())
+
+    def inline(self, answer: Answer) -> list[InlineResult]:
+        """Up to ten passages for inline mode, best first, each with its citation."""
+        results = []
+        for ranked in answer.passages[:INLINE_RESULTS]:
+            if ranked.score <= 0:
+                break
+            passage = ranked.passage
+            article = self.knowledge.article(passage.article_id)
+            results.append(
+                InlineResult(
+                    id=passage.key.replace("/", "-"),
+                    title=texts.CITATION.format(title=article.title, citation=passage.citation),
+                    description=passage.text[:100],
+                    html=passage_rich(self.knowledge, ranked).html(),
+                )
+            )
+        return results
+
+    # --- commands --------------------------------------------------------------------------
+
+    def start(self, payload: str = "") -> Reply:
+        """/start: the article card and example questions, or a deep-linked paragraph."""
+        if payload and (found := _DEEP_LINK.fullmatch(payload)):
+            article_id = found.group(1) or self.knowledge.articles[0].id
+            opened = self.paragraph(article_id, int(found.group(2)))
+            return opened or Reply(Rich().add(texts.PARAGRAPH_NOT_FOUND).html())
+        rich = Rich().add(texts.START + "\n\n")
+        for article in self.knowledge.articles:
+            rich.add(self._card(article) + "\n", "b")
+        rich.add("\n" + texts.TRY_INSTEAD)
+        return Reply(rich.html(), _example_buttons(len(texts.EXAMPLES)))
+
+    def help(self) -> Reply:
+        """/help."""
+        return Reply(Rich().add(texts.HELP.format(username=self.username or "bot")).html())
+
+    def about(self) -> Reply:
+        """/about: title, date, editor, paragraph and figure counts."""
+        rich = Rich()
+        for i, article in enumerate(self.knowledge.articles):
+            figures = [f for p in (article.header, *article.paragraphs) for f in extract(p.text)]
+            if i:
+                rich.add("\n\n")
+            rich.add(
+                texts.ABOUT.format(
+                    title=article.title,
+                    published=article.published,
+                    editor=article.editor or "—",
+                    paragraphs=len(article.paragraphs),
+                    figures=len(figures),
+                    missing=sum(f.missing for f in figures),
+                )
+            )
+        if len(self.knowledge.articles) > 1:
+            rich.add("\n\n" + texts.ABOUT_ARTICLES.format(count=len(self.knowledge.articles)))
+        return Reply(rich.html())
+
+    def figures(self, page: int = 0) -> Reply | None:
+        """/figures: the figures index, paged with buttons."""
+        lines = figures_index(self.knowledge)
+        if not lines:
+            return Reply(Rich().add(texts.FIGURES_NONE).html())
+        pages = (len(lines) + FIGURES_PER_PAGE - 1) // FIGURES_PER_PAGE
+        if not 0 <= page < pages:
+            return None
+        rich = Rich().add(texts.FIGURES_TITLE.format(page=page + 1, pages=pages), "b")
+        for line in lines[page * FIGURES_PER_PAGE : (page + 1) * FIGURES_PER_PAGE]:
+            rich.add("\n").extend(line)
+        row = []
+        if page > 0:
+            row.append(Button(texts.BUTTON_PREVIOUS, callbacks.encode(callbacks.FiguresPage(page - 1))))
+        if page + 1 < pages:
+            row.append(Button(texts.BUTTON_NEXT, callbacks.encode(callbacks.FiguresPage(page + 1))))
+        return Reply(rich.html(), (tuple(row),) if row else ())
+
+    def text(self, line: str) -> Reply:
+        """A plain line of ours, escaped."""
+        return Reply(Rich().add(line).html())
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def deep_link(self, passage: Passage) -> str:
+        """t.me link that opens ``passage`` in a private chat with the bot."""
+        payload = f"p{passage.number}"
+        if passage.article_id != self.knowledge.articles[0].id:
+            payload = f"{passage.article_id}-{payload}"
+        return f"https://t.me/{self.username}?start={payload}"
+
+    def _full_button(self, passage: Passage) -> Button:
+        return Button(
+            texts.BUTTON_FULL.format(citation=passage.citation),
+            callbacks.encode(callbacks.Full(passage.article_id, passage.id)),
+        )
+
+    def _more_button(self, ranked: tuple[RankedPassage, ...], page: int) -> Button | None:
+        same_article = [r.passage for r in ranked if r.score > 0 and r.passage.article_id == ranked[0].passage.article_id]
+        if len(same_article) <= page:
+            return None
+        action = callbacks.More(same_article[0].article_id, tuple(p.id for p in same_article), page)
+        return Button(texts.BUTTON_MORE, callbacks.encode(action))
+
+    @staticmethod
+    def _card(article: Article) -> str:
+        return texts.ARTICLE_CARD.format(
+            title=article.title, published=article.published, paragraphs=len(article.paragraphs)
+        )
+
+
+def _unranked(passage: Passage) -> RankedPassage:
+    return RankedPassage(passage, 0.0, (), extract(passage.text))
+
+
+def _page(action: callbacks.More, page: int) -> callbacks.More:
+    return callbacks.More(action.article, action.ids, page)
+
+
+def _example_buttons(count: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        (Button(example, callbacks.encode(callbacks.Example(i))),) for i, example in enumerate(texts.EXAMPLES[:count])
+    )
+
+
+def _short_decline(answer: Answer) -> Rich:
+    """A decline short enough for a group: one line and the /figures hint."""
+    if answer.reason == "empty":
+        return Rich().add(texts.ASK_USAGE.format(example=texts.EXAMPLES[0]))
+    line = texts.NOT_IN_ARTICLE_EN if answer.query.english else texts.NOT_IN_ARTICLE
+    return Rich().add(line + " " + texts.FIGURES_HINT)

@@ -1,0 +1,686 @@
+"""A strict local Bot API server for end-to-end tests, on 127.0.0.1 and a free port.
+
+It answers the bot like Telegram does — long-polling ``getUpdates`` with offsets, ``getMe``,
+``sendMessage``, ``editMessageText``, ``answerCallbackQuery``, ``answerInlineQuery``,
+``setMyCommands``, ``sendChatAction``, ``deleteWebhook``, ``setWebhook``, ``leaveChat`` — and
+refuses what Telegram refuses: text over 4096 characters or empty, HTML that Telegram's parser
+rejects, ``callback_data`` over 64 bytes, replies to messages that do not exist, edits that
+change nothing, callback queries answered twice, more than 20 messages a minute in a group.
+
+The test side drives it in-process: :meth:`BotAPIServer.send` posts a user's message (with
+command and mention entities at UTF-16 offsets), :meth:`edit`, :meth:`press`,
+:meth:`inline_query` and :meth:`post` make the other updates, :attr:`sent` holds everything the
+bot did, and :meth:`fail` injects faults (429 with ``retry_after``, 500, 502, slow answers,
+dropped connections) into the next calls of a method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import ClientSession, ClientTimeout, web
+
+MAX_TEXT = 4096
+MAX_CALLBACK_BYTES = 64
+GROUP_LIMIT = 20  # messages a minute in one group
+OVERALL_LIMIT = 30  # messages a second in all
+_JSON_FIELDS = {
+    "reply_markup", "reply_parameters", "commands", "scope", "results", "link_preview_options",
+    "entities", "allowed_updates", "button",
+}
+_INT_FIELDS = {"chat_id", "message_id", "message_thread_id", "offset", "limit", "timeout", "cache_time"}
+_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
+         "blockquote", "tg-emoji"}
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+
+
+class BadRequest(Exception):
+    """A request Telegram would refuse: becomes a 400 answer."""
+
+
+@dataclass
+class Fault:
+    """A fault to inject into the next ``times`` calls of ``method``."""
+
+    method: str
+    kind: str  # "429", "500", "502", "slow", "drop"
+    times: int = 1
+    retry_after: int = 1
+    delay: float = 3.0
+
+
+@dataclass
+class Sent:
+    """Something the bot did: a message sent or edited, a query answered, a chat left…"""
+
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        """The visible text (HTML parsed) of a sent or edited message."""
+        return self.result.get("text", "") if isinstance(self.result, dict) else ""
+
+    @property
+    def html(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+class _TelegramHTML(HTMLParser):
+    """Telegram's HTML parse mode: a few tags, four named entities, strict nesting."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _TAGS:
+            raise BadRequest(f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+        if tag == "a" and not dict(attrs).get("href"):
+            raise BadRequest("Bad Request: can't parse entities: <a> without href")
+        self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raise BadRequest(f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            raise BadRequest(f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{tag}\"")
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data or ">" in data:
+            raise BadRequest("Bad Request: can't parse entities: unescaped < or >")
+        if "&" in data:
+            raise BadRequest("Bad Request: can't parse entities: unescaped &")
+        self.text.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in ("lt", "gt", "amp", "quot"):
+            raise BadRequest(f"Bad Request: can't parse entities: unsupported HTML entity \"&{name};\"")
+        self.text.append(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self.text.append(html.unescape(f"&#{name};"))
+
+    def handle_comment(self, data: str) -> None:
+        raise BadRequest("Bad Request: can't parse entities: unexpected comment")
+
+    def handle_decl(self, decl: str) -> None:
+        raise BadRequest("Bad Request: can't parse entities: unexpected declaration")
+
+
+def parse_html(text: str) -> str:
+    """Visible text of Telegram HTML, or :class:`BadRequest` as Telegram would refuse it."""
+    parser = _TelegramHTML()
+    parser.feed(text)
+    parser.close()
+    if parser.rawdata:  # an unfinished tag or entity at the end
+        raise BadRequest("Bad Request: can't parse entities: unclosed tag or entity at the end")
+    if parser.stack:
+        raise BadRequest(f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{parser.stack[-1]}\"")
+    return "".join(parser.text)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class BotAPIServer:
+    """The server and its test-side controls. ``await start()``, then use :attr:`base_url`."""
+
+    def __init__(self, token: str = "123456789:TEST-token_for-local_tests", username: str = "TongluTestBot") -> None:
+        self.token = token
+        self.bot_user = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Tonglu Test Bot",
+            "username": username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+        self.updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._query_ids = itertools.count(1000)
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.sent: list[Sent] = []
+        self.refused: list[tuple[str, dict[str, Any], str]] = []
+        self.callback_queries: dict[str, bool] = {}
+        self.inline_queries: dict[str, Any] = {}
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.faults: list[Fault] = []
+        self.fault_log: list[tuple[str, str]] = []
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_deliveries: list[int] = []
+        self.requests: list[str] = []
+        self._group_sends: dict[int, deque[float]] = {}
+        self._all_sends: deque[float] = deque()
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._delivery: asyncio.Task[None] | None = None
+        self.port = 0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._delivery is not None:
+            self._delivery.cancel()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        self.requests.append(method)
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        try:
+            params = await self._params(request)
+        except BadRequest as exc:
+            return web.json_response({"ok": False, "error_code": 400, "description": str(exc)}, status=400)
+        fault = self._take_fault(method)
+        if fault is not None:
+            self.fault_log.append((method, fault.kind))
+            if fault.kind == "429":
+                return web.json_response(
+                    {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {fault.retry_after}",
+                     "parameters": {"retry_after": fault.retry_after}},
+                    status=429,
+                )
+            if fault.kind in ("500", "502"):
+                code = int(fault.kind)
+                text = "Internal Server Error" if code == 500 else "Bad Gateway"
+                return web.json_response({"ok": False, "error_code": code, "description": text}, status=code)
+            if fault.kind == "drop":
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response()
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.delay)
+                if request.transport is None or request.transport.is_closing():
+                    return web.Response()  # the client gave up: the request had no effect
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        try:
+            result = await handler(params)
+        except BadRequest as exc:
+            self.refused.append((method, params, str(exc)))
+            status = 409 if str(exc).startswith("Conflict") else 400
+            return web.json_response({"ok": False, "error_code": status, "description": str(exc)}, status=status)
+        except RateLimited as exc:
+            return web.json_response(
+                {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {exc.retry_after}",
+                 "parameters": {"retry_after": exc.retry_after}},
+                status=429,
+            )
+        return web.json_response({"ok": True, "result": result})
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                form = await request.post()
+                params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        for name in _JSON_FIELDS & params.keys():
+            if isinstance(params[name], str):
+                try:
+                    params[name] = json.loads(params[name])
+                except json.JSONDecodeError:
+                    raise BadRequest(f"Bad Request: can't parse {name} JSON object") from None
+        for name in _INT_FIELDS & params.keys():
+            if isinstance(params[name], str) and re.fullmatch(r"-?\d+", params[name]):
+                params[name] = int(params[name])
+        return params
+
+    def _take_fault(self, method: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.method == method and fault.times > 0:
+                fault.times -= 1
+                if fault.times == 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    # --- Bot API methods -----------------------------------------------------------------------
+
+    async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.bot_user
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        if _flag(params.get("drop_pending_updates")):
+            self.updates.clear()
+        return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = params.get("url", "")
+        if not url:
+            return await self._api_deleteWebhook(params)
+        if not str(url).startswith(("http://", "https://")):
+            raise BadRequest("Bad Request: bad webhook: an HTTPS URL must be provided for webhook")
+        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
+        if _flag(params.get("drop_pending_updates")):
+            self.updates.clear()
+        if self._delivery is None or self._delivery.done():
+            self._delivery = asyncio.create_task(self._deliver())
+        return True
+
+    async def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": len(self.updates)}
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise BadRequest("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+        offset = int(params.get("offset") or 0)
+        limit = min(int(params.get("limit") or 100), 100)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not self.updates and time.monotonic() < deadline:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                except TimeoutError:
+                    break
+        return self.updates[:limit]
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params)
+        text = self._check_text(params)
+        self._check_markup(params.get("reply_markup"))
+        reply_to = self._reply_target(chat, params)
+        self._rate_check(chat)
+        message = self._new_message(chat, self.bot_user, text)
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        thread = params.get("message_thread_id")
+        if thread is not None:
+            message["message_thread_id"] = int(thread)
+            message["is_topic_message"] = True
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        await self._record("sendMessage", params, message)
+        return message
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        text = self._check_text(params)
+        self._check_markup(params.get("reply_markup"))
+        if params.get("inline_message_id"):
+            await self._record("editMessageText", params, True)
+            return True
+        chat = self._chat(params)
+        key = (chat["id"], int(params.get("message_id") or 0))
+        message = self.messages.get(key)
+        if message is None:
+            raise BadRequest("Bad Request: message to edit not found")
+        if message["from"]["id"] != self.bot_user["id"]:
+            raise BadRequest("Bad Request: message can't be edited")
+        markup = params.get("reply_markup")
+        if message["text"] == text and message.get("reply_markup") == markup:
+            raise BadRequest("Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+        message["text"] = text
+        message["edit_date"] = int(time.time())
+        if markup:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+        await self._record("editMessageText", params, dict(message))
+        return message
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("callback_query_id", ""))
+        if self.callback_queries.get(query_id) is not False:
+            raise BadRequest("Bad Request: query is too old and response timeout expired or query ID is invalid")
+        if len(str(params.get("text") or "")) > 200:
+            raise BadRequest("Bad Request: MESSAGE_TOO_LONG")
+        self.callback_queries[query_id] = True
+        await self._record("answerCallbackQuery", params, True)
+        return True
+
+    async def _api_answerInlineQuery(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        if query_id not in self.inline_queries or self.inline_queries[query_id] is not None:
+            raise BadRequest("Bad Request: query is too old and response timeout expired or query ID is invalid")
+        results = params.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            raise BadRequest("Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if len(set(ids)) != len(ids) or any(not i or len(i.encode()) > 64 for i in ids):
+            raise BadRequest("Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            if result.get("type") != "article" or not result.get("title") or "message_text" not in content:
+                raise BadRequest("Bad Request: RESULT_INVALID")
+            self._check_text({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+            self._check_markup(result.get("reply_markup"))
+        self.inline_queries[query_id] = results
+        await self._record("answerInlineQuery", params, True)
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise BadRequest("Bad Request: commands must be a list of at most 100")
+        for command in commands:
+            if not _COMMAND.fullmatch(str(command.get("command", ""))):
+                raise BadRequest("Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise BadRequest("Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = (params.get("scope") or {}).get("type", "default")
+        self.commands[scope] = commands
+        await self._record("setMyCommands", params, True)
+        return True
+
+    async def _api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.commands.get((params.get("scope") or {}).get("type", "default"), [])
+
+    async def _api_sendChatAction(self, params: dict[str, Any]) -> bool:
+        self._chat(params)
+        await self._record("sendChatAction", params, True)
+        return True
+
+    async def _api_leaveChat(self, params: dict[str, Any]) -> bool:
+        self._chat(params)
+        await self._record("leaveChat", params, True)
+        return True
+
+    # --- checks --------------------------------------------------------------------------------
+
+    def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            chat_id = int(params.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise BadRequest("Bad Request: chat not found") from None
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise BadRequest("Bad Request: chat not found")
+        return chat
+
+    def _check_text(self, params: dict[str, Any]) -> str:
+        raw = params.get("text")
+        if raw is None:
+            raise BadRequest("Bad Request: message text is empty")
+        raw = str(raw)
+        parse_mode = str(params.get("parse_mode") or "")
+        if parse_mode.lower() == "html":
+            text = parse_html(raw)
+        elif parse_mode:
+            raise BadRequest(f"Bad Request: unsupported parse_mode {parse_mode}")
+        else:
+            text = raw
+        if not text.strip():
+            raise BadRequest("Bad Request: message text is empty")
+        if utf16_len(text) > MAX_TEXT:
+            raise BadRequest("Bad Request: message is too long")
+        return text
+
+    def _check_markup(self, markup: Any) -> None:
+        if not markup:
+            return
+        rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+        if not isinstance(rows, list):
+            raise BadRequest("Bad Request: can't parse reply keyboard markup JSON object")
+        for row in rows:
+            for button in row:
+                if not button.get("text"):
+                    raise BadRequest("Bad Request: BUTTON_TEXT_EMPTY")
+                data = button.get("callback_data")
+                kinds = [k for k in ("callback_data", "url", "switch_inline_query") if k in button]
+                if len(kinds) != 1:
+                    raise BadRequest("Bad Request: BUTTON_TYPE_INVALID")
+                if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_BYTES:
+                    raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
+                if "url" in button and not str(button["url"]).startswith(("http://", "https://", "tg://")):
+                    raise BadRequest("Bad Request: BUTTON_URL_INVALID")
+
+    def _reply_target(self, chat: dict[str, Any], params: dict[str, Any]) -> dict[str, Any] | None:
+        reply = params.get("reply_parameters") or {}
+        message_id = reply.get("message_id") or params.get("reply_to_message_id")
+        if not message_id:
+            return None
+        target_chat = int(reply.get("chat_id", chat["id"]))
+        target = self.messages.get((target_chat, int(message_id)))
+        if target is None and not reply.get("allow_sending_without_reply"):
+            raise BadRequest("Bad Request: message to be replied not found")
+        return target
+
+    def _rate_check(self, chat: dict[str, Any]) -> None:
+        now = time.monotonic()
+        while self._all_sends and now - self._all_sends[0] > 1:
+            self._all_sends.popleft()
+        if len(self._all_sends) >= OVERALL_LIMIT:
+            raise RateLimited(1)
+        if chat["type"] in ("group", "supergroup"):
+            sends = self._group_sends.setdefault(chat["id"], deque())
+            while sends and now - sends[0] > 60:
+                sends.popleft()
+            if len(sends) >= GROUP_LIMIT:
+                raise RateLimited(max(1, int(60 - (now - sends[0])) + 1))
+            sends.append(now)
+        self._all_sends.append(now)
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def _new_message(self, chat: dict[str, Any], sender: dict[str, Any], text: str | None) -> dict[str, Any]:
+        ids = self._message_ids.setdefault(chat["id"], itertools.count(1))
+        message: dict[str, Any] = {"message_id": next(ids), "date": int(time.time()), "chat": chat, "from": sender}
+        if text is not None:
+            message["text"] = text
+        self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    async def _record(self, method: str, params: dict[str, Any], result: Any) -> None:
+        self.sent.append(Sent(method, params, result))
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _push(self, update: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), **update}
+        self.updates.append(update)
+        async with self._changed:
+            self._changed.notify_all()
+        return update
+
+    async def _deliver(self) -> None:
+        """Webhook mode: post each update to the bot's URL until it answers 200."""
+        async with ClientSession(timeout=ClientTimeout(total=10)) as session:
+            while self.webhook is not None:
+                if not self.updates:
+                    async with self._changed:
+                        try:
+                            await asyncio.wait_for(self._changed.wait(), 0.5)
+                        except TimeoutError:
+                            pass
+                    continue
+                update = self.updates[0]
+                headers = {}
+                if self.webhook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+                try:
+                    async with session.post(self.webhook["url"], json=update, headers=headers) as response:
+                        ok = response.status == 200
+                except Exception:
+                    ok = False
+                if ok:
+                    self.webhook_deliveries.append(update["update_id"])
+                    self.updates.pop(0)
+                else:
+                    await asyncio.sleep(0.2)
+
+    # --- the test side -------------------------------------------------------------------------
+
+    def user(self, user_id: int, first_name: str = "用户", username: str | None = None) -> dict[str, Any]:
+        user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "zh-hans"}
+        if username:
+            user["username"] = username
+        return user
+
+    def private_chat(self, user: dict[str, Any]) -> dict[str, Any]:
+        chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        self.chats[chat["id"]] = chat
+        return chat
+
+    def group(self, chat_id: int, title: str = "讨论组", *, supergroup: bool = False, forum: bool = False) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": chat_id, "type": "supergroup" if supergroup or forum else "group", "title": title}
+        if forum:
+            chat["is_forum"] = True
+        self.chats[chat_id] = chat
+        return chat
+
+    async def send(
+        self,
+        chat: dict[str, Any],
+        user: dict[str, Any],
+        text: str | None = None,
+        *,
+        reply_to: dict[str, Any] | None = None,
+        thread_id: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A user's message, with bot_command and mention entities (UTF-16 offsets)."""
+        message = self._new_message(chat, user, text)
+        if text:
+            entities = _entities(text)
+            if entities:
+                message["entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        message.update(extra or {})
+        await self._push({"message": message})
+        return message
+
+    async def edit(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """The user edits an earlier message."""
+        message = {**message, "text": text, "edit_date": int(time.time())}
+        entities = _entities(text)
+        if entities:
+            message["entities"] = entities
+        else:
+            message.pop("entities", None)
+        self.messages[(message["chat"]["id"], message["message_id"])] = message
+        await self._push({"edited_message": message})
+        return message
+
+    async def press(self, message: dict[str, Any], user: dict[str, Any], data: str) -> str:
+        """The user presses a button with ``data`` under the bot's ``message``."""
+        query_id = str(next(self._query_ids))
+        self.callback_queries[query_id] = False
+        current = self.messages.get((message["chat"]["id"], message["message_id"]), message)
+        await self._push({"callback_query": {"id": query_id, "from": user, "message": current,
+                                             "chat_instance": f"ci{message['chat']['id']}", "data": data}})
+        return query_id
+
+    async def inline_query(self, user: dict[str, Any], query: str) -> str:
+        query_id = str(next(self._query_ids))
+        self.inline_queries[query_id] = None
+        await self._push({"inline_query": {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": "sender"}})
+        return query_id
+
+    async def post(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Any other update, as given (``update_id`` is added)."""
+        return await self._push(update)
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait until ``predicate()`` is truthy; return its value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError("timed out waiting for the bot")
+            async with self._changed:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.2))
+                except TimeoutError:
+                    pass
+
+    def of(self, method: str, chat_id: int | None = None) -> list[Sent]:
+        return [s for s in self.sent if s.method == method and (chat_id is None or s.chat_id == chat_id)]
+
+    async def reply_to(self, message: dict[str, Any], timeout: float = 10.0) -> Sent:
+        """The bot's first message sent after ``message`` in its chat."""
+        chat_id = message["chat"]["id"]
+        before = message["message_id"]
+
+        def found() -> Sent | None:
+            return next((s for s in self.of("sendMessage", chat_id) if s.result["message_id"] > before), None)
+
+        return await self.wait_for(found, timeout)
+
+    def fail(self, method: str, kind: str, times: int = 1, *, retry_after: int = 1, delay: float = 3.0) -> None:
+        self.faults.append(Fault(method, kind, times, retry_after, delay))
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _flag(value: Any) -> bool:
+    return str(value).lower() in ("true", "1")
+
+
+def _entities(text: str) -> list[dict[str, Any]]:
+    """Telegram's bot_command and mention entities, with offsets in UTF-16 code units."""
+    entities = []
+    for found in re.finditer(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{5,32})?|(?<!\w)@[A-Za-z0-9_]{5,32}", text):
+        kind = "bot_command" if found.group().startswith("/") else "mention"
+        if kind == "bot_command" and found.start() != 0:
+            continue
+        entities.append({"type": kind, "offset": utf16_len(text[: found.start()]), "length": utf16_len(found.group())})
+    return entities
