@@ -55,11 +55,11 @@ class Paragraph:
 Action = More | Full | Example | FiguresPage | Paragraph
 
 _PATTERNS = {
-    "m": re.compile(rf"m\|(\d{{1,2}})\|({_ID})\|({_ID}(?:\.{_ID})*)"),
+    "m": re.compile(rf"m\|([0-9]{{1,2}})\|({_ID})\|({_ID}(?:\.{_ID})*)"),
     "f": re.compile(rf"f\|({_ID})\|({_ID})"),
-    "x": re.compile(r"x\|(\d{1,2})"),
-    "g": re.compile(r"g\|(\d{1,3})"),
-    "p": re.compile(rf"p\|({_ID})\|(\d{{1,4}})"),
+    "x": re.compile(r"x\|([0-9]{1,2})"),
+    "g": re.compile(r"g\|([0-9]{1,3})"),
+    "p": re.compile(rf"p\|({_ID})\|([0-9]{{1,4}})"),
 }
 
 

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from bot import callbacks
+from bot.callbacks import Example, FiguresPage, Full, More, Paragraph, decode, encode
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        More("tonglu", ("p11", "p12", "p15"), 1),
+        Full("tonglu", "p3"),
+        Example(2),
+        FiguresPage(0),
+        Paragraph("tonglu", 22),
+    ],
+)
+def test_round_trip(action: callbacks.Action) -> None:
+    data = encode(action)
+    assert len(data.encode()) <= 64
+    assert decode(data) == action
+
+
+def test_long_id_lists_are_shortened_to_fit_64_bytes() -> None:
+    action = More("a-rather-long-article-id", tuple(f"para_{i}" for i in range(20)), 0)
+    data = encode(action)
+    assert len(data.encode()) <= 64
+    decoded = decode(data)
+    assert isinstance(decoded, More) and decoded.ids == action.ids[: len(decoded.ids)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "", "m", "m|x|tonglu|p1", "f|tonglu", "x|", "x|-1", "zzz", "m|1|TONG LU|p1", "f|tonglu|p1|extra",
+     "😀" * 20, "g|" + "9" * 70, "p|tonglu|１"],
+)
+def test_garbled_or_forged_data_decodes_to_none(data: str | None) -> None:
+    assert decode(data) is None
