@@ -49,7 +49,9 @@ HEADER_LABELS = f"标题 发布 {DATE_TERM}"
 _COMPATIBLE_UNITS = {"钱": {"亿", "万", "元"}, "元": {"亿", "万", "元"}, "亿": {"亿", "万"}, "万": {"亿", "万"}}
 # Explaining a term: X是/指/即…, X（…）, 所谓X, 以…为…的X, or a kind named right before X.
 _EXPLAINED_AFTER = re.compile(r"^(?:[，,]?(?:是|指|即|就是|包括|分别是|也就是)|[（(：:])")
-_EXPLAINED_BEFORE = re.compile(r"(?:所谓|以[^。！？]{1,40}为[^。！？]{0,30}的|(?:企业|公司|机构|单位|平台|制度|机制|项目)[“\"]?)$")
+_EXPLAINED_BEFORE = re.compile(
+    r"(?:所谓|以[^。！？]{1,40}为[^。！？]{0,30}的|(?:企业|公司|机构|单位|平台|制度|机制|项目)[“\"]?)$"
+)
 
 
 @dataclass(frozen=True)
@@ -191,9 +193,12 @@ class Answerer:
         return any(f.unit in wanted or (unit == "date" and f.kind == "date") for f in extract(passage.text))
 
     def _weight(self, concept: Concept) -> float:
-        """How much a concept matters: by idf, of its most common own part when the article
-        uses the word itself (桐庐县 weighs what 桐庐 weighs), else of its rarest term;
-        halved for a word that names no thing (开, 讲) and again for a single character."""
+        """How much a concept matters to the question, by idf.
+
+        The idf of its most common own part when the article uses the word itself (桐庐县
+        weighs what 桐庐 weighs), else of its rarest term; halved for a word that names no
+        thing (开, 讲) and again for a single character.
+        """
         idf = self.index.idf
         own = [idf[t] for t in concept.parts if t in idf]
         weight = min(own) if own else max((idf.get(t, 0.0) for t in concept.anchors), default=0.0)
@@ -218,8 +223,10 @@ class Answerer:
         return False
 
     def _asked_figure(self, query: Query, ranked: RankedPassage) -> Figure | None:
-        """The figure of the passage that the asked number points to: of the asked unit if
-        the passage has one, nearest to the question's words."""
+        """The figure of the passage that the asked number points to.
+
+        Of the asked unit if the passage has one, and nearest to the question's words.
+        """
         figures: Sequence[Figure] = ranked.figures
         if not figures:
             return None
@@ -242,9 +249,7 @@ class Answerer:
             return figures[0]
 
         def distance(figure: Figure) -> int:
-            return min(
-                max(start - figure.end, figure.start - end, 0) for start, end in anchors
-            )
+            return min(max(start - figure.end, figure.start - end, 0) for start, end in anchors)
 
         return min(figures, key=distance)
 

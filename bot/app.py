@@ -1,5 +1,7 @@
-"""The composition root: settings, logging, the answerer and the PTB Application, read top
-to bottom. ``run_bot`` is what ``python -m bot`` runs."""
+"""The composition root: settings, logging, the answerer and the PTB Application.
+
+Read top to bottom; ``run_bot`` is what ``python -m bot`` runs.
+"""
 
 from __future__ import annotations
 
@@ -54,22 +56,25 @@ _MEDIA = (
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    """PTB's rate limiter (Telegram's per-group and overall limits, waits out 429s) that also
-    retries a call the network lost, so that a 502 or a dropped connection delays an answer
-    instead of losing it. ``getUpdates`` is left to PTB's own polling loop."""
+    """PTB's rate limiter that also retries a call the network lost.
+
+    AIORateLimiter keeps Telegram's per-group and overall limits and waits out 429s; this
+    adds retries of 5xx answers, time-outs and dropped connections, so that they delay an
+    answer instead of losing it. ``getUpdates`` is left to PTB's own polling loop.
+    """
 
     def __init__(self) -> None:
         super().__init__(max_retries=3)
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]] | None]],
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]] | None:
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Run the call through the limiter, retrying network failures with a backoff."""
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
@@ -100,9 +105,14 @@ def build_application(
     )
     if timeout is not None:
         builder = (
-            builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
-            .get_updates_connect_timeout(timeout).get_updates_read_timeout(timeout)
-            .get_updates_write_timeout(timeout).get_updates_pool_timeout(timeout)
+            builder.connect_timeout(timeout)
+            .read_timeout(timeout)
+            .write_timeout(timeout)
+            .pool_timeout(timeout)
+            .get_updates_connect_timeout(timeout)
+            .get_updates_read_timeout(timeout)
+            .get_updates_write_timeout(timeout)
+            .get_updates_pool_timeout(timeout)
         )
     application = builder.build()
     application.bot_data[handlers.REPLIES] = Replies(answerer)

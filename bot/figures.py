@@ -56,15 +56,27 @@ def _rule(pattern: str, kind: str, missing: bool = False, unit: str | None = Non
 # Order matters: earlier rules claim their characters first.
 _RULES = (
     # --- figures that are there ----------------------------------------------------------
-    _rule(rf"[{_DIGIT}]{{4}}[/.\-年][{_DIGIT}]{{1,2}}[/.\-月][{_DIGIT}]{{1,2}}日?(?:\s*[{_DIGIT}]{{1,2}}:[{_DIGIT}]{{2}})?", "date", unit="date"),
+    _rule(
+        rf"[{_DIGIT}]{{4}}[/.\-年][{_DIGIT}]{{1,2}}[/.\-月][{_DIGIT}]{{1,2}}日?(?:\s*[{_DIGIT}]{{1,2}}:[{_DIGIT}]{{2}})?",
+        "date",
+        unit="date",
+    ),
     _rule(rf"[{_DIGIT}]+(?:[.,][{_DIGIT}]+)?\s*(?:%|％|‰|个百分点)", "percent", unit="%"),
     _rule(rf"[{_DIGIT}]+(?:[.,][{_DIGIT}]+)?\s*(?P<unit>[亿万千百]?[{_COUNT_MEASURE}天年月日]|[亿万])", "count"),
     _rule(r"正月初[一二三四五六七八九十]+|[一二三四五六七八九十]+月[一二三四五六七八九十]+日", "date", unit="date"),
     _rule(rf"第[{_NUM}]+(?P<unit>[{_COUNT_MEASURE}届期轮])?", "ordinal", unit="ordinal"),
     _rule(r"(?:全国|全省|全市|全县)?首(?:个|批|家|座|次|届)", "ordinal", unit="ordinal"),
-    _rule(r"(?:一|两|三|四|五|六|七|八|九|十|几)个多?(?:月|小时|星期)|[一两三四五六七八九十]+(?:多)?(?:天|年|周)(?=来|以来|后|前|内|里)", "duration", unit="duration"),
+    _rule(
+        r"(?:一|两|三|四|五|六|七|八|九|十|几)个多?(?:月|小时|星期)|[一两三四五六七八九十]+(?:多)?(?:天|年|周)(?=来|以来|后|前|内|里)",
+        "duration",
+        unit="duration",
+    ),
     _rule(rf"[二三四五六七八九十两]+大(?:[{_CJK}]{{2}}战|[{_CJK}]{{2}})", "count", unit="大"),
-    _rule(rf"[一二三四五六七八九十两]*[十百千万]+亿(?:[{_CJK}]{{2}})?|[一二三四五六七八九十两]*[十百千]+万(?:[{_CJK}]{{2}})?", "magnitude", unit="亿"),
+    _rule(
+        rf"[一二三四五六七八九十两]*[十百千万]+亿(?:[{_CJK}]{{2}})?|[一二三四五六七八九十两]*[十百千]+万(?:[{_CJK}]{{2}})?",
+        "magnitude",
+        unit="亿",
+    ),
     _rule(rf"[二三四五六七八九十两百千]+(?P<unit>[{_COUNT_MEASURE}])(?:[{_CJK}]{{2}})?", "count"),
     # --- places where the digits were stripped ---------------------------------------------
     # A share that lost its percentages: 贡献了桐庐的税收的就业的.
@@ -74,16 +86,31 @@ _RULES = (
     # 近 / 约 / 占 right before the end of the clause: 占中国快递市场近。
     _rule(rf"(?<=[{_CJK}])(?:近|约|逾|超)(?=[{_CLAUSE_END}])", "percent", True, "%", context=6),
     # A magnitude standing alone: 达亿件, 超过万人, 增加值亿。
-    _rule(rf"(?<![{_NUM}])(?:亿|万)(?P<unit>[{_COUNT_MEASURE}]?)(?=[{_CLAUSE_END}]|(?<=[{_COUNT_MEASURE}]))", "magnitude", True, context=5),
+    _rule(
+        rf"(?<![{_NUM}])(?:亿|万)(?P<unit>[{_COUNT_MEASURE}]?)(?=[{_CLAUSE_END}]|(?<=[{_COUNT_MEASURE}]))",
+        "magnitude",
+        True,
+        context=5,
+    ),
     # Dates: 月日, 今年月底, a clause that opens with 年 (2020年，…).
     _rule(rf"(?<![{_NUM}正])月(?:日|底|初|中旬|上旬|下旬)", "date", True, "date", context=2),
     _rule(rf"(?:^|(?<=[{_CLAUSE_END}]))年(?=[{_CLAUSE_END}]|[这那我全桐])|(?<=数字)年", "date", True, "date"),
     _rule(r"连续(?=[天年月周日])[天年月周日]", "count", True, "天"),
     _rule(r"共计(?P<unit>[条个项件家人])", "count", True),
     # A measure word closing a clause with no number before it: 招引制造业项目个，净增国高企业家。
-    _rule(rf"(?<=[{_CJK}])(?<![{_NUM}几每各首某整这那哪])(?P<unit>[个家项件名])(?=[{_CLAUSE_END}])", "count", True, context=4),
+    _rule(
+        rf"(?<=[{_CJK}])(?<![{_NUM}几每各首某整这那哪])(?P<unit>[个家项件名])(?=[{_CLAUSE_END}])",
+        "count",
+        True,
+        context=4,
+    ),
     # A headcount before the people it counts: 位确诊病例.
-    _rule(rf"(?<=[{_CJK}])(?<![{_NUM}几每各首某单岗地部学职座价诸这那哪])位(?:确诊病例|确诊|病例|患者|代表|专家)", "count", True, "位"),
+    _rule(
+        rf"(?<=[{_CJK}])(?<![{_NUM}几每各首某单岗地部学职座价诸这那哪])位(?:确诊病例|确诊|病例|患者|代表|专家)",
+        "count",
+        True,
+        "位",
+    ),
     # An N-字 slogan without its N: 城乡联动字方针.
     _rule(rf"(?<![{_NUM}])字方针", "count", True, "字", context=4),
 )
@@ -112,8 +139,11 @@ def extract(text: str) -> tuple[Figure, ...]:
 
 
 def _shown_from(text: str, start: int, context: int) -> int:
-    """Where the shown text of a figure begins: its whole clause when short, else ``context``
-    characters before it (a missing figure means little without what it counted)."""
+    """Where the shown text of a figure begins.
+
+    Its whole clause when short, else ``context`` characters before it: a missing figure
+    means little without what it counted.
+    """
     if not context:
         return start
     clause = start

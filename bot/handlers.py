@@ -1,5 +1,8 @@
-"""Thin PTB callbacks: read the update, return early when there is nothing to do, make one
-call into the core, send what :mod:`bot.replies` built."""
+"""Thin PTB callbacks.
+
+Each reads the update, returns early when there is nothing to do, makes one call into the
+core and sends what :mod:`bot.replies` built.
+"""
 
 from __future__ import annotations
 
@@ -55,10 +58,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.text, callback_data=b.callback, url=b.url) for b in row]
-            for row in reply.buttons
-        ]
+        [[InlineKeyboardButton(b.text, callback_data=b.callback, url=b.url) for b in row] for row in reply.buttons]
     )
 
 
@@ -278,7 +278,11 @@ async def inline_query(update: Update, context: Context) -> None:
     replies = replies_of(context)
     text = query.query.strip()
     if not text:
-        await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=InlineQueryResultsButton(texts.INLINE_HINT, start_parameter="inline"))
+        await query.answer(
+            [],
+            cache_time=INLINE_CACHE_SECONDS,
+            button=InlineQueryResultsButton(texts.INLINE_HINT, start_parameter="inline"),
+        )
         return
     answer = replies.answerer.answer(text, k=10)
     results = replies.inline(answer) if answer.answered else []
@@ -313,8 +317,11 @@ async def membership(update: Update, context: Context) -> None:
 
 
 async def error_handler(update: object, context: Context) -> None:
-    """Log first; then, for a user's message, a short apology. Faults of the network or of
-    Telegram's flood control are expected: one warning line, no traceback, no apology."""
+    """Log first; then, for a user's message, a short apology.
+
+    Faults of the network or of Telegram's flood control are expected: one warning line,
+    no traceback, no apology.
+    """
     error = context.error
     if isinstance(error, (RetryAfter, TimedOut, NetworkError)) and not isinstance(error, BadRequest):
         log.warning("Telegram API: %s: %s", type(error).__name__, error)

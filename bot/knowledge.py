@@ -230,7 +230,7 @@ def _optional_text(data: dict[str, Any], name: str, path: Path) -> str | None:
 
 
 def _check_verbatim(article: Article, path: Path, source: Path) -> None:
-    """The source file is ``title\\npublished\\nbody``; ours must reproduce it exactly."""
+    """The source file is title, published and body on lines; ours must reproduce it exactly."""
     try:
         original = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -28,20 +28,36 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff0-9]+")
 _MEASURE = "个家条件天月日年人位项元亿万名批次倍所座台亩"
 _NUMBER_PATTERNS = (
     re.compile(rf"多少|(?<![这那哪])几[{_MEASURE}]|几大|几成|百分之|比例|占比|比重|份额|多大|多高|多长|多久|多重"),
-    re.compile(r"how (?:many|much|large|big|long|high)|what (?:percentage|share|proportion|number|figure|amount)|percent"),
+    re.compile(
+        r"how (?:many|much|large|big|long|high)|what (?:percentage|share|proportion|number|figure|amount)|percent"
+    ),
 )
 _UNIT_AFTER = re.compile(rf"(?:多少|几)(?:个)?([{_MEASURE}钱])")
 _PERCENT = re.compile(r"百分之|比例|占比|比重|份额|percent|share|proportion|几成")
-_WHEN = re.compile(r"什么时候|哪天|哪一天|何时|几月|几号|几日|什么日子|哪年|日期|什么时间|when\b|what (?:date|day|time|year|month)")
+_WHEN = re.compile(
+    r"什么时候|哪天|哪一天|何时|几月|几号|几日|什么日子|哪年|日期|什么时间|when\b|what (?:date|day|time|year|month)"
+)
 _WHO = re.compile(r"谁|哪位|什么人|哪个人|名字|姓名|\bwho\b|\bwhom\b|\bwhose\b")
 _DEFINITION = re.compile(
     r"什么意思|啥意思|指什么|指的是|是指|含义|什么叫|何为|何谓|(?:是什么|是啥)[?？。!！]*$"
     r"|\bmean\b|\bmeans\b|\bmeaning\b|refer to|refers to|stand for|stands for|what is meant"
 )
 _ENGLISH_UNITS = {
-    "day": "天", "days": "天", "item": "条", "items": "条", "people": "人", "person": "人",
-    "employees": "人", "workers": "人", "companies": "家", "enterprises": "家", "firms": "家",
-    "projects": "个", "parcels": "件", "packages": "件", "yuan": "元",
+    "day": "天",
+    "days": "天",
+    "item": "条",
+    "items": "条",
+    "people": "人",
+    "person": "人",
+    "employees": "人",
+    "workers": "人",
+    "companies": "家",
+    "enterprises": "家",
+    "firms": "家",
+    "projects": "个",
+    "parcels": "件",
+    "packages": "件",
+    "yuan": "元",
 }
 
 

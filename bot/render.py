@@ -79,7 +79,7 @@ def passage_rich(
 
 
 def figures_rich(figures: Sequence[Figure], *, label: bool = True) -> Rich:
-    """文中数字：百亿项目、全国快递包裹达亿件（数字缺失）…"""
+    """The figures of a passage, like ``文中数字：百亿项目、全国快递包裹达亿件（数字缺失）``."""
     rich = Rich().add(texts.FIGURES_LABEL if label else "")
     for i, figure in enumerate(figures):
         if i:
@@ -91,8 +91,10 @@ def figures_rich(figures: Sequence[Figure], *, label: bool = True) -> Rich:
 
 
 def highlight(text: str, terms: Iterable[str], window: int | None = None) -> Rich:
-    """``text`` with every occurrence of ``terms`` bold, trimmed to ``window`` characters
-    around the densest stretch of matches (with … where cut)."""
+    """``text`` with every occurrence of ``terms`` bold.
+
+    Trimmed to ``window`` characters around the densest stretch of matches, with … where cut.
+    """
     marks = [False] * len(text)
     for term in terms:
         if len(term) < 2 and not term.isalnum():
@@ -133,9 +135,7 @@ def _best_window(marks: list[bool], window: int) -> int:
     return max(0, min(len(marks) - window, centre - window // 2))
 
 
-def answer_rich(
-    knowledge: Knowledge, answer: Answer, *, passages: int = 1, window: int | None = None
-) -> Rich:
+def answer_rich(knowledge: Knowledge, answer: Answer, *, passages: int = 1, window: int | None = None) -> Rich:
     """The reply to a question: the best passage(s), or a plain "not in the article"."""
     if not answer.answered:
         return decline_rich(answer)
@@ -177,7 +177,7 @@ def decline_rich(answer: Answer) -> Rich:
 
 
 def figures_index(knowledge: Knowledge) -> list[Rich]:
-    """One line per passage that cites figures: ¶N figure、figure（数字缺失）…"""
+    """One line per passage that cites figures, like ``¶N figure、figure（数字缺失）``."""
     lines = []
     for article in knowledge.articles:
         for passage in (article.header, *article.paragraphs):

@@ -114,7 +114,9 @@ class Replies:
         row = []
         for neighbour in (article.paragraph(number - 1), article.paragraph(number + 1)):
             if neighbour is not None:
-                row.append(Button(neighbour.citation, callbacks.encode(callbacks.Paragraph(article.id, neighbour.number))))
+                row.append(
+                    Button(neighbour.citation, callbacks.encode(callbacks.Paragraph(article.id, neighbour.number)))
+                )
         return Reply(rich.html(), (tuple(row),) if row else ())
 
     def inline(self, answer: Answer) -> list[InlineResult]:
@@ -212,7 +214,9 @@ class Replies:
         )
 
     def _more_button(self, ranked: tuple[RankedPassage, ...], page: int) -> Button | None:
-        same_article = [r.passage for r in ranked if r.score > 0 and r.passage.article_id == ranked[0].passage.article_id]
+        same_article = [
+            r.passage for r in ranked if r.score > 0 and r.passage.article_id == ranked[0].passage.article_id
+        ]
         if len(same_article) <= page:
             return None
         action = callbacks.More(same_article[0].article_id, tuple(p.id for p in same_article), page)

@@ -52,10 +52,10 @@ class BM25Index:
         doc_len = np.asarray(okapi.doc_len)
         postings: dict[str, tuple[list[int], list[int]]] = {}
         for index, doc in enumerate(corpus):
-            for term, tf in Counter(doc).items():
+            for term, count in Counter(doc).items():
                 ids, tfs = postings.setdefault(term, ([], []))
                 ids.append(index)
-                tfs.append(tf)
+                tfs.append(count)
         self._postings: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]] = {}
         for term, (ids, tfs) in postings.items():
             ids_array = np.asarray(ids, dtype=np.intp)
@@ -97,6 +97,5 @@ class BM25Index:
             order.extend(islice(rest, k - len(order)))
         query = [t for t, _ in terms]
         return [
-            Hit(int(i), float(scores[i]), tuple(t for t in dict.fromkeys(query) if t in self.terms[i]))
-            for i in order
+            Hit(int(i), float(scores[i]), tuple(t for t in dict.fromkeys(query) if t in self.terms[i])) for i in order
         ]

@@ -18,7 +18,10 @@ TOO_LONG = "问题太长了（最多 {limit} 个字），请简短地问。"
 TRY_INSTEAD = "可以试试这样问："
 FIGURES_HINT = "/figures 列出文中的全部数字。"
 ENGLISH_LEAD = "The article is in Chinese; the passage that answers this is {citation}:"
-ENGLISH_LEAD_MISSING = "The article is in Chinese. Its source lost this number: the digits were stripped, so it cannot be given or estimated."
+ENGLISH_LEAD_MISSING = (
+    "The article is in Chinese. Its source lost this number: the digits were stripped, "
+    "so it cannot be given or estimated."
+)
 MISSING_FIGURE = "原文此处的数字缺失：“{figure}”中的数字在来源中已被删去，无法给出，也不作估计。"
 FIGURES_LABEL = "文中数字："
 MISSING_MARK = "（数字缺失）"

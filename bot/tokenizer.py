@@ -30,7 +30,7 @@ _NOUN_TAGS = frozenset({"vn", "s", "j", "eng", "nz", "q"})
 
 
 def _read_tags(userdict: Path) -> dict[str, str]:
-    """word → part-of-speech tag, from a jieba user dictionary (``word freq tag``)."""
+    """Word → part-of-speech tag, from a jieba user dictionary (``word freq tag``)."""
     tags = {}
     for line in userdict.read_text(encoding="utf-8").splitlines():
         fields = line.split()
@@ -77,7 +77,7 @@ class Tokenizer:
     def normalize(self, text: str) -> str:
         """Simplified characters, half-width forms, lower case, no invisible marks."""
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-        return self._converter.convert(text).lower()
+        return str(self._converter.convert(text)).lower()
 
     def cut(self, text: str) -> list[str]:
         """Search-mode words of already normalised text, punctuation dropped.
@@ -101,9 +101,7 @@ class Tokenizer:
 
     def words(self, normalized: str) -> list[str]:
         """The content words of normalised text in jieba's precise cut (no parts, no stop words)."""
-        return [
-            w for w in self._jieba.cut(normalized) if _WORDLIKE.search(w) and w not in self.stopwords
-        ]
+        return [w for w in self._jieba.cut(normalized) if _WORDLIKE.search(w) and w not in self.stopwords]
 
     def tokens(self, text: str) -> list[str]:
         """The search tokens of any text: normalised, cut, without stop words."""

@@ -35,12 +35,35 @@ MAX_CALLBACK_BYTES = 64
 GROUP_LIMIT = 20  # messages a minute in one group
 OVERALL_LIMIT = 30  # messages a second in all
 _JSON_FIELDS = {
-    "reply_markup", "reply_parameters", "commands", "scope", "results", "link_preview_options",
-    "entities", "allowed_updates", "button",
+    "reply_markup",
+    "reply_parameters",
+    "commands",
+    "scope",
+    "results",
+    "link_preview_options",
+    "entities",
+    "allowed_updates",
+    "button",
 }
 _INT_FIELDS = {"chat_id", "message_id", "message_thread_id", "offset", "limit", "timeout", "cache_time"}
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
-         "blockquote", "tg-emoji"}
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
 
@@ -98,17 +121,19 @@ class _TelegramHTML(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _TAGS:
-            raise BadRequest(f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+            raise BadRequest(f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"')
         if tag == "a" and not dict(attrs).get("href"):
             raise BadRequest("Bad Request: can't parse entities: <a> without href")
         self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        raise BadRequest(f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+        raise BadRequest(f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"')
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            raise BadRequest(f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{tag}\"")
+            raise BadRequest(
+                f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{tag}\""
+            )
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
@@ -120,7 +145,7 @@ class _TelegramHTML(HTMLParser):
 
     def handle_entityref(self, name: str) -> None:
         if name not in ("lt", "gt", "amp", "quot"):
-            raise BadRequest(f"Bad Request: can't parse entities: unsupported HTML entity \"&{name};\"")
+            raise BadRequest(f'Bad Request: can\'t parse entities: unsupported HTML entity "&{name};"')
         self.text.append(html.unescape(f"&{name};"))
 
     def handle_charref(self, name: str) -> None:
@@ -141,7 +166,9 @@ def parse_html(text: str) -> str:
     if parser.rawdata:  # an unfinished tag or entity at the end
         raise BadRequest("Bad Request: can't parse entities: unclosed tag or entity at the end")
     if parser.stack:
-        raise BadRequest(f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{parser.stack[-1]}\"")
+        raise BadRequest(
+            f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{parser.stack[-1]}\""
+        )
     return "".join(parser.text)
 
 
@@ -227,8 +254,12 @@ class BotAPIServer:
             self.fault_log.append((method, fault.kind))
             if fault.kind == "429":
                 return web.json_response(
-                    {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {fault.retry_after}",
-                     "parameters": {"retry_after": fault.retry_after}},
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": f"Too Many Requests: retry after {fault.retry_after}",
+                        "parameters": {"retry_after": fault.retry_after},
+                    },
                     status=429,
                 )
             if fault.kind in ("500", "502"):
@@ -254,8 +285,12 @@ class BotAPIServer:
             return web.json_response({"ok": False, "error_code": status, "description": str(exc)}, status=status)
         except RateLimited as exc:
             return web.json_response(
-                {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {exc.retry_after}",
-                 "parameters": {"retry_after": exc.retry_after}},
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {exc.retry_after}",
+                    "parameters": {"retry_after": exc.retry_after},
+                },
                 status=429,
             )
         return web.json_response({"ok": True, "result": result})
@@ -313,12 +348,18 @@ class BotAPIServer:
         return True
 
     async def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len(self.updates)}
+        return {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates),
+        }
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook is not None:
-            raise BadRequest("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+            raise BadRequest(
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first"
+            )
         offset = int(params.get("offset") or 0)
         limit = min(int(params.get("limit") or 100), 100)
         timeout = float(params.get("timeout") or 0)
@@ -366,7 +407,10 @@ class BotAPIServer:
             raise BadRequest("Bad Request: message can't be edited")
         markup = params.get("reply_markup")
         if message["text"] == text and message.get("reply_markup") == markup:
-            raise BadRequest("Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+            raise BadRequest(
+                "Bad Request: message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
         message["text"] = text
         message["edit_date"] = int(time.time())
         if markup:
@@ -569,7 +613,9 @@ class BotAPIServer:
         self.chats[chat["id"]] = chat
         return chat
 
-    def group(self, chat_id: int, title: str = "讨论组", *, supergroup: bool = False, forum: bool = False) -> dict[str, Any]:
+    def group(
+        self, chat_id: int, title: str = "讨论组", *, supergroup: bool = False, forum: bool = False
+    ) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": chat_id, "type": "supergroup" if supergroup or forum else "group", "title": title}
         if forum:
             chat["is_forum"] = True
@@ -618,14 +664,25 @@ class BotAPIServer:
         query_id = str(next(self._query_ids))
         self.callback_queries[query_id] = False
         current = self.messages.get((message["chat"]["id"], message["message_id"]), message)
-        await self._push({"callback_query": {"id": query_id, "from": user, "message": current,
-                                             "chat_instance": f"ci{message['chat']['id']}", "data": data}})
+        await self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "message": current,
+                    "chat_instance": f"ci{message['chat']['id']}",
+                    "data": data,
+                }
+            }
+        )
         return query_id
 
     async def inline_query(self, user: dict[str, Any], query: str) -> str:
         query_id = str(next(self._query_ids))
         self.inline_queries[query_id] = None
-        await self._push({"inline_query": {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": "sender"}})
+        await self._push(
+            {"inline_query": {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": "sender"}}
+        )
         return query_id
 
     async def post(self, update: dict[str, Any]) -> dict[str, Any]:

@@ -26,4 +26,3 @@ def knowledge() -> Knowledge:
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return (KNOWLEDGE / "sources" / "000_607b4a56a32727df.txt").read_text(encoding="utf-8")
-

@@ -91,7 +91,9 @@ async def test_a_missing_figure_is_said_plainly(server: BotAPIServer, bot: Any, 
     assert "全国快递包裹达亿件" in reply.text
 
 
-async def test_not_in_the_article_is_said_plainly_with_hints(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:
+async def test_not_in_the_article_is_said_plainly_with_hints(
+    server: BotAPIServer, bot: Any, alice: dict[str, Any]
+) -> None:
     chat = server.private_chat(alice)
     reply = await server.reply_to(await server.send(chat, alice, "杭州明天天气怎么样？"))
     assert "文章里没有讲到这个" in reply.text
@@ -121,7 +123,9 @@ async def test_start_shows_the_article_card_and_example_buttons(
     assert server.callback_queries[query] is True
 
 
-async def test_start_with_a_deep_link_opens_the_paragraph(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:
+async def test_start_with_a_deep_link_opens_the_paragraph(
+    server: BotAPIServer, bot: Any, alice: dict[str, Any]
+) -> None:
     chat = server.private_chat(alice)
     reply = await server.reply_to(await server.send(chat, alice, "/start p7"))
     assert reply.text.startswith("《目标不降，任务不减！桐庐全县誓师奋进》¶7")
@@ -147,15 +151,24 @@ async def test_help_about_and_figures(server: BotAPIServer, bot: Any, alice: dic
 
 async def test_other_input_in_private_gets_a_hint(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:
     chat = server.private_chat(alice)
-    sticker = {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512,
-               "is_animated": False, "is_video": False}
+    sticker = {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
     reply = await server.reply_to(await server.send(chat, alice, extra={"sticker": sticker}))
     assert "请用文字提问" in reply.text
     unknown = await server.reply_to(await server.send(chat, alice, "/weather"))
     assert "没有这个命令" in unknown.text and "/help" in unknown.text
 
 
-async def test_a_stale_or_forged_button_is_answered_politely(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:
+async def test_a_stale_or_forged_button_is_answered_politely(
+    server: BotAPIServer, bot: Any, alice: dict[str, Any]
+) -> None:
     chat = server.private_chat(alice)
     reply = await server.reply_to(await server.send(chat, alice, "/start"))
     for data in ("m|9|tonglu|p999", "garbage", "f|nope|p1", "x|77"):
@@ -185,7 +198,9 @@ async def test_an_edited_question_edits_the_answer(server: BotAPIServer, bot: An
 # --- groups ------------------------------------------------------------------------------------------
 
 
-async def test_group_answers_ask_commands_quoting_the_question(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:
+async def test_group_answers_ask_commands_quoting_the_question(
+    server: BotAPIServer, bot: Any, alice: dict[str, Any]
+) -> None:
     group = server.group(-100)
     for text in ("/ask 桐庐要打赢哪六大攻坚战？", f"/ask@{BOT} 谁是制造业攻坚战的指挥长？"):
         question = await server.send(group, alice, text)
@@ -194,7 +209,9 @@ async def test_group_answers_ask_commands_quoting_the_question(server: BotAPISer
         assert "¶" in reply.text
 
 
-async def test_group_answers_are_short_with_more_in_private(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:
+async def test_group_answers_are_short_with_more_in_private(
+    server: BotAPIServer, bot: Any, alice: dict[str, Any]
+) -> None:
     group = server.group(-101)
     question = await server.send(group, alice, "/ask 制造业要净增多少家国高企业？")
     reply = await server.reply_to(question)
@@ -208,7 +225,9 @@ async def test_group_answers_are_short_with_more_in_private(server: BotAPIServer
     assert "制造业是桐庐经济发展的主引擎" in edit[0].text and "这场攻坚战指挥长" in edit[0].text
 
 
-async def test_group_answers_mentions_and_replies_to_the_bot(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:
+async def test_group_answers_mentions_and_replies_to_the_bot(
+    server: BotAPIServer, bot: Any, alice: dict[str, Any]
+) -> None:
     group = server.group(-102, supergroup=True)
     mention = await server.send(group, alice, f"@{BOT} 会议原本打算什么时候开？")
     answer = await server.reply_to(mention)

@@ -32,8 +32,21 @@ def test_long_id_lists_are_shortened_to_fit_64_bytes() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "m", "m|x|tonglu|p1", "f|tonglu", "x|", "x|-1", "zzz", "m|1|TONG LU|p1", "f|tonglu|p1|extra",
-     "😀" * 20, "g|" + "9" * 70, "p|tonglu|１"],
+    [
+        None,
+        "",
+        "m",
+        "m|x|tonglu|p1",
+        "f|tonglu",
+        "x|",
+        "x|-1",
+        "zzz",
+        "m|1|TONG LU|p1",
+        "f|tonglu|p1|extra",
+        "😀" * 20,
+        "g|" + "9" * 70,
+        "p|tonglu|１",
+    ],
 )
 def test_garbled_or_forged_data_decodes_to_none(data: str | None) -> None:
     assert decode(data) is None

@@ -7,8 +7,18 @@ import sys
 
 from .conftest import ROOT
 
-CORE = ["bot.knowledge", "bot.tokenizer", "bot.lexicon", "bot.query", "bot.retrieval", "bot.figures",
-        "bot.answering", "bot.render", "bot.texts", "bot.cli"]
+CORE = [
+    "bot.knowledge",
+    "bot.tokenizer",
+    "bot.lexicon",
+    "bot.query",
+    "bot.retrieval",
+    "bot.figures",
+    "bot.answering",
+    "bot.render",
+    "bot.texts",
+    "bot.cli",
+]
 
 
 def test_the_core_runs_with_telegram_unimportable() -> None:

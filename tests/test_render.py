@@ -61,7 +61,13 @@ def test_highlight_bolds_matched_terms_and_trims_to_a_window() -> None:
 
 
 def test_answers_render_as_valid_html(answerer: Answerer) -> None:
-    for question in ("快递回归攻坚战<b>目标", "全国快递包裹多少件？", "杭州天气", "两抓两转是什么意思", "Why was it postponed?"):
+    for question in (
+        "快递回归攻坚战<b>目标",
+        "全国快递包裹多少件？",
+        "杭州天气",
+        "两抓两转是什么意思",
+        "Why was it postponed?",
+    ):
         answer = answerer.answer(question)
         rendered = answer_rich(answerer.knowledge, answer, passages=3)
         assert_valid_html(rendered.html())
