@@ -122,7 +122,7 @@ class Answerer:
         if query.empty:
             return Answer(question, query, ranked, False, "empty", None, 0.0, ())
         unknown = tuple(c.text for c in query.concepts if not c.known and c.noun and len(c.text) > 1)
-        if not ranked or ranked[0].score <= 0:
+        if not query.concepts or not ranked or ranked[0].score <= 0:
             return Answer(question, query, ranked, False, "no_match", None, 0.0, unknown)
         best = ranked[0]
         weights = self._weights(query)

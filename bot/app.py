@@ -6,10 +6,14 @@ Read top to bottom; ``run_bot`` is what ``python -m bot`` runs.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 from telegram import LinkPreviewOptions, Update
@@ -19,6 +23,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -27,6 +32,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import handlers
 from bot.answering import Answerer
@@ -34,10 +40,18 @@ from bot.config import Settings, load_settings
 from bot.replies import Replies
 
 log = logging.getLogger("bot")
+JSONDict = dict[str, Any]
+# Opt in to PTB 23's timedelta durations now; PTB 22 warns on every RetryAfter otherwise.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # Send attempts for one API call that failed in the network (not for a refused request).
 SEND_ATTEMPTS = 4
 SEND_BACKOFF_SECONDS = 0.5
+# Telegram's flood limits: messages a second in all, and a minute in one group.
+OVERALL_PER_SECOND = 30
+GROUP_PER_MINUTE = 20
+# Updates processed at once (of different chats: one chat's updates wait for each other).
+CONCURRENT_UPDATES = 64
 _MEDIA = (
     filters.Sticker.ALL
     | filters.PHOTO
@@ -55,36 +69,151 @@ _MEDIA = (
 )
 
 
+class LoggingRequest(HTTPXRequest):
+    """PTB's HTTP client, saying in one WARNING line when a Bot API call fails in transit.
+
+    Flood control (429), server errors (5xx), time-outs and dropped connections are expected
+    of Telegram's API; callers retry them. A line names the method, never the URL (it holds
+    the token).
+
+    It also keeps one update that PTB cannot parse (a server newer or sloppier than PTB)
+    from stalling polling: PTB would drop the whole batch without moving its offset and
+    fetch the same batch forever. Such an update is replaced by an empty one with its id.
+    """
+
+    async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """Make the HTTP request; log a transient failure before it is raised or retried."""
+        endpoint = url.rsplit("/", 1)[-1]
+        try:
+            code, payload = await super().do_request(url, method, *args, **kwargs)
+        except (TimedOut, NetworkError) as exc:
+            log.warning("Bot API %s failed: %s: %s", endpoint, type(exc).__name__, exc)
+            raise
+        if code == HTTPStatus.TOO_MANY_REQUESTS or code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            log.warning("Bot API %s answered HTTP %d: %s", endpoint, code, _description(payload))
+        if endpoint == "getUpdates" and code == HTTPStatus.OK:
+            payload = _parseable_updates(payload)
+        return code, payload
+
+
+def _description(payload: bytes) -> str:
+    try:
+        return str(json.loads(payload).get("description", ""))[:200]
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _parseable_updates(payload: bytes) -> bytes:
+    """The getUpdates answer with every update PTB cannot parse emptied to its id."""
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        return payload
+    updates = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(updates, list):
+        return payload
+    kept = []
+    for update in updates:
+        try:
+            Update.de_json(update, None)
+            kept.append(update)
+        except Exception as exc:  # noqa: BLE001 - PTB raises anything on data it does not expect
+            update_id = update.get("update_id") if isinstance(update, dict) else None
+            log.warning("skipped update %s: PTB cannot read it: %s", update_id, exc)
+            if isinstance(update_id, int):
+                kept.append({"update_id": update_id})
+    if len(kept) == len(updates) and all(a is b for a, b in zip(kept, updates, strict=True)):
+        return payload
+    answer["result"] = kept
+    return json.dumps(answer).encode()
+
+
 class RetryingRateLimiter(AIORateLimiter):
     """PTB's rate limiter that also retries a call the network lost.
 
     AIORateLimiter keeps Telegram's per-group and overall limits and waits out 429s; this
     adds retries of 5xx answers, time-outs and dropped connections, so that they delay an
-    answer instead of losing it. ``getUpdates`` is left to PTB's own polling loop.
+    answer instead of losing it. (``getUpdates`` never comes here: PTB's polling loop
+    retries it.)
+
+    The limits are set as even rates (one message every 3 s per group, one every 1/30 s in
+    all) rather than AIORateLimiter's default buckets of 20 a minute and 30 a second: a
+    full bucket lets a burst through and then refills, up to 40 messages in one minute of
+    a group, which Telegram answers with 429.
     """
 
     def __init__(self) -> None:
-        super().__init__(max_retries=3)
+        super().__init__(
+            overall_max_rate=1,
+            overall_time_period=1 / OVERALL_PER_SECOND,
+            group_max_rate=1,
+            group_time_period=60 / GROUP_PER_MINUTE,
+            max_retries=3,
+        )
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> bool | JSONDict | list[JSONDict]:
         """Run the call through the limiter, retrying network failures with a backoff."""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
+        for attempt in range(1, SEND_ATTEMPTS):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except (TimedOut, NetworkError) as exc:
-                if isinstance(exc, BadRequest) or endpoint == "getUpdates" or attempt == SEND_ATTEMPTS:
+                if isinstance(exc, BadRequest):
                     raise
-                log.warning("%s failed (%s), attempt %d of %d", endpoint, exc, attempt, SEND_ATTEMPTS)
+                log.debug("%s: attempt %d of %d failed", endpoint, attempt, SEND_ATTEMPTS)
                 await asyncio.sleep(SEND_BACKOFF_SECONDS * attempt)
-        raise AssertionError("unreachable")
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats are processed concurrently, those of one chat in order.
+
+    One slow chat (a group waiting out its 20 messages a minute) must not hold up the
+    others, and in one chat the answers must come in the order of the questions.
+    """
+
+    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's earlier updates, then process this one."""
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def _chat_key(update: object) -> int | None:
+    """The chat (or, for inline queries, the user) whose updates must stay in order."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else None
 
 
 def build_application(
@@ -94,27 +223,20 @@ def build_application(
 
     ``timeout`` (seconds) overrides PTB's network timeouts, for tests of slow servers.
     """
-    builder = (
+    seconds = timeout or 5.0
+    application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
+        .request(_request(CONCURRENT_UPDATES + 8, seconds))
+        .get_updates_request(_request(1, seconds))
         .rate_limiter(RetryingRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(handlers.post_init)
+        .build()
     )
-    if timeout is not None:
-        builder = (
-            builder.connect_timeout(timeout)
-            .read_timeout(timeout)
-            .write_timeout(timeout)
-            .pool_timeout(timeout)
-            .get_updates_connect_timeout(timeout)
-            .get_updates_read_timeout(timeout)
-            .get_updates_write_timeout(timeout)
-            .get_updates_pool_timeout(timeout)
-        )
-    application = builder.build()
     application.bot_data[handlers.REPLIES] = Replies(answerer)
     application.bot_data[handlers.SETTINGS] = settings
 
@@ -139,6 +261,16 @@ def build_application(
     application.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(handlers.error_handler)
     return application
+
+
+def _request(connections: int, seconds: float) -> LoggingRequest:
+    return LoggingRequest(
+        connection_pool_size=connections,
+        read_timeout=seconds,
+        write_timeout=seconds,
+        connect_timeout=seconds,
+        pool_timeout=seconds,
+    )
 
 
 class RedactToken(logging.Filter):
@@ -181,6 +313,7 @@ def run_bot() -> int:
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,

@@ -324,7 +324,11 @@ async def error_handler(update: object, context: Context) -> None:
     """
     error = context.error
     if isinstance(error, (RetryAfter, TimedOut, NetworkError)) and not isinstance(error, BadRequest):
-        log.warning("Telegram API: %s: %s", type(error).__name__, error)
+        # The request layer has already said so in one line; here it only gave up.
+        if update is None:
+            log.debug("polling: %s", error)
+        else:
+            log.warning("gave up on an update after repeated %s", type(error).__name__)
         return
     if isinstance(error, Forbidden):
         log.warning("not allowed to write there: %s", error)

@@ -104,8 +104,8 @@ class Query:
 
     @property
     def empty(self) -> bool:
-        """No content word at all: nothing to search for."""
-        return not self.concepts
+        """No letter or digit at all: not a question (emoji, punctuation, blanks)."""
+        return not any(c.isalnum() for c in self.normalized)
 
 
 class QueryAnalyzer:
@@ -240,8 +240,12 @@ class QueryAnalyzer:
 
 
 def _is_english(normalized: str) -> bool:
+    """Mostly Latin letters, or letters of any script but no Chinese: answered in English."""
+    cjk = len(_CJK.findall(normalized))
     latin = sum(1 for c in normalized if "a" <= c <= "z")
-    return latin > 2 * len(_CJK.findall(normalized)) and latin >= 3
+    if not cjk:
+        return any(c.isalpha() for c in normalized)
+    return latin > 2 * cjk and latin >= 3
 
 
 def _forms(word: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot import texts
-from bot.answering import Answer, RankedPassage
+from bot.answering import MAX_QUESTION, Answer, RankedPassage
 from bot.figures import Figure, extract
 from bot.knowledge import Article, Knowledge, Passage
 
@@ -162,6 +162,8 @@ def decline_rich(answer: Answer) -> Rich:
     rich = Rich()
     if answer.reason == "empty":
         return rich.add(texts.EMPTY_QUESTION.format(example=texts.EXAMPLES[0]))
+    if answer.reason == "too_long":
+        return rich.add(texts.TOO_LONG.format(limit=MAX_QUESTION))
     english = answer.query.english
     if answer.reason == "not_explained" and answer.passages:
         term = max(answer.passages[0].matched, key=len, default="")

@@ -247,5 +247,7 @@ def _short_decline(answer: Answer) -> Rich:
     """A decline short enough for a group: one line and the /figures hint."""
     if answer.reason == "empty":
         return Rich().add(texts.ASK_USAGE.format(example=texts.EXAMPLES[0]))
+    if answer.reason == "too_long":
+        return decline_rich(answer)
     line = texts.NOT_IN_ARTICLE_EN if answer.query.english else texts.NOT_IN_ARTICLE
     return Rich().add(line + " " + texts.FIGURES_HINT)

@@ -9,6 +9,7 @@ punctuation and stop words (function words, the ways a question is asked) are dr
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import unicodedata
@@ -21,6 +22,8 @@ import opencc
 
 # A token is kept only if it has a letter, a digit or a CJK character.
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# ANSI terminal escapes such as \x1b[31m.
+_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 # Zero-width and direction marks: invisible, and they split words apart.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"))
 
@@ -75,8 +78,11 @@ class Tokenizer:
         self.whole_words = frozenset(self.normalize(w) for w in whole_words)
 
     def normalize(self, text: str) -> str:
-        """Simplified characters, half-width forms, lower case, no invisible marks."""
+        """Simplified characters, half-width forms, lower case; no HTML entities, terminal
+        escapes, control characters or invisible marks."""
+        text = _TERMINAL_ESCAPE.sub(" ", html.unescape(text))
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+        text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
         return str(self._converter.convert(text)).lower()
 
     def cut(self, text: str) -> list[str]:
@@ -115,6 +121,8 @@ class Tokenizer:
         if self._tags is None:
             self._tags = jieba.posseg.POSTokenizer(self._jieba).word_tag_tab
             self._tags.update(self._jieba_user_tags)
+        if word.isdigit():
+            return False
         tag = self._tags.get(word)
         return tag is None or tag.startswith("n") or tag in _NOUN_TAGS
 

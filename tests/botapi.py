@@ -200,6 +200,7 @@ class BotAPIServer:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.sent: list[Sent] = []
         self.refused: list[tuple[str, dict[str, Any], str]] = []
+        self.rate_limited: list[tuple[str, dict[str, Any]]] = []
         self.callback_queries: dict[str, bool] = {}
         self.inline_queries: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -284,6 +285,7 @@ class BotAPIServer:
             status = 409 if str(exc).startswith("Conflict") else 400
             return web.json_response({"ok": False, "error_code": status, "description": str(exc)}, status=status)
         except RateLimited as exc:
+            self.rate_limited.append((method, params))
             return web.json_response(
                 {
                     "ok": False,

@@ -88,5 +88,17 @@ def test_intent_who_and_definition(analyze) -> None:
 
 
 def test_empty_and_punctuation_only_questions_have_no_concepts(analyze) -> None:
-    for text in ("", "   ", "？？！", "😀😀", "的了吗"):
+    for text in ("", "   ", "？？！", "😀😀"):
         assert analyze(text).empty, text
+        assert not analyze(text).concepts
+    function_words_only = analyze("的了吗")
+    assert not function_words_only.empty and not function_words_only.concepts
+
+
+def test_html_entities_and_terminal_escapes_are_not_words(analyze) -> None:
+    assert {c.text for c in analyze("&amp; 三通一达 &lt;").concepts} == {"三通一达"}
+    assert {c.text for c in analyze("\x1b[31m三通一达\x1b[0m\x07").concepts} == {"三通一达"}
+
+
+def test_other_scripts_are_answered_in_english(analyze) -> None:
+    assert analyze("ما هو التوصيل السريع؟").english
