@@ -78,8 +78,10 @@ class Tokenizer:
         self.whole_words = frozenset(self.normalize(w) for w in whole_words)
 
     def normalize(self, text: str) -> str:
-        """Simplified characters, half-width forms, lower case; no HTML entities, terminal
-        escapes, control characters or invisible marks."""
+        """Simplified characters, half-width forms, lower case.
+
+        HTML entities, terminal escapes, control characters and invisible marks go.
+        """
         text = _TERMINAL_ESCAPE.sub(" ", html.unescape(text))
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
         text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
