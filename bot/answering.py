@@ -46,6 +46,7 @@ NEIGHBOUR_CREDIT = 0.5
 # Labels that let the header passage answer "when was it published", "what is the title".
 HEADER_LABELS = f"标题 发布 {DATE_TERM}"
 # Units a question may ask in, and the figure units that answer them.
+_UNIT_WORDS = frozenset("件天条人家个")
 _COMPATIBLE_UNITS = {"钱": {"亿", "万", "元"}, "元": {"亿", "万", "元"}, "亿": {"亿", "万"}, "万": {"亿", "万"}}
 # Explaining a term: X是/指/即…, X（…）, 所谓X, 以…为…的X, or a kind named right before X.
 _EXPLAINED_AFTER = re.compile(r"^(?:[，,]?(?:是|指|即|就是|包括|分别是|也就是)|[（(：:])")
@@ -189,8 +190,7 @@ class Answerer:
         return frozenset().union(*(self._terms[p.key] for p in around if p is not None and not passage.is_header))
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
-        wanted = _COMPATIBLE_UNITS.get(unit, {unit})
-        return any(f.unit in wanted or (unit == "date" and f.kind == "date") for f in extract(passage.text))
+        return any(_fits(f, unit) for f in extract(passage.text))
 
     def _weight(self, concept: Concept) -> float:
         """How much a concept matters to the question, by idf.
@@ -225,33 +225,38 @@ class Answerer:
     def _asked_figure(self, query: Query, ranked: RankedPassage) -> Figure | None:
         """The figure of the passage that the asked number points to.
 
-        Of the asked unit if the passage has one, and nearest to the question's words.
+        Of the asked unit if the passage has one (any but a date when no unit is asked), and
+        of those the nearest to the question's words.
         """
-        figures: Sequence[Figure] = ranked.figures
+        unit = query.intent.unit
+        figures = [f for f in ranked.figures if _fits(f, unit)] or list(ranked.figures)
         if not figures:
             return None
-        unit = query.intent.unit
-        if unit is not None:
-            wanted = _COMPATIBLE_UNITS.get(unit, {unit})
-            same_unit = [f for f in figures if f.unit in wanted]
-            if unit == "date":
-                same_unit = [f for f in figures if f.kind == "date"]
-            if same_unit:
-                figures = same_unit
         text = self.tokenizer.normalize(ranked.passage.text)
         anchors = [
             (m.start(), m.end())
             for term in ranked.matched
-            if len(term) >= 2 or term in ("件", "天", "条", "人", "家")
+            if len(term) >= 2 or term in _UNIT_WORDS
             for m in re.finditer(re.escape(term), text)
         ]
         if not anchors:
             return figures[0]
 
         def distance(figure: Figure) -> int:
-            return min(max(start - figure.end, figure.start - end, 0) for start, end in anchors)
+            # From the words shown with the figure (全国快递包裹达亿件), not just its unit.
+            shown = figure.end - len(figure.text)
+            return min(max(start - figure.end, shown - end, 0) for start, end in anchors)
 
         return min(figures, key=distance)
+
+
+def _fits(figure: Figure, unit: str | None) -> bool:
+    """Whether ``figure`` is of the unit a question asks in."""
+    if unit is None:
+        return figure.kind != "date"
+    if unit == "date":
+        return figure.kind == "date"
+    return figure.unit in _COMPATIBLE_UNITS.get(unit, {unit})
 
 
 def index_text(passage: Passage) -> str:

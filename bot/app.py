@@ -6,11 +6,15 @@ Read top to bottom; ``run_bot`` is what ``python -m bot`` runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import math
 import os
+import socket
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlparse
@@ -37,6 +41,7 @@ from telegram.request import HTTPXRequest
 from bot import handlers
 from bot.answering import Answerer
 from bot.config import Settings, load_settings
+from bot.errors import ConfigError
 from bot.replies import Replies
 
 log = logging.getLogger("bot")
@@ -50,6 +55,10 @@ SEND_BACKOFF_SECONDS = 0.5
 # Telegram's flood limits: messages a second in all, and a minute in one group.
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
+# Chats whose flood windows are kept after they fall idle.
+_IDLE_KEYS = 1000
+# Times a call refused with 429 is tried again after the wait Telegram asks for.
+FLOOD_RETRIES = 8
 # Updates processed at once (of different chats: one chat's updates wait for each other).
 CONCURRENT_UPDATES = 64
 _MEDIA = (
@@ -128,28 +137,67 @@ def _parseable_updates(payload: bytes) -> bytes:
     return json.dumps(answer).encode()
 
 
+class FloodWindow:
+    """At most ``limit`` messages in any ``period`` seconds, per key (a chat, or all).
+
+    A message counts from when it is sent until ``period`` after its answer came back: the
+    server saw it somewhere in between, so the window holds from the server's side too,
+    however long connections take.
+    """
+
+    def __init__(self, limit: int, period: float, margin: float) -> None:
+        self.limit, self.period, self.margin = limit, period, margin
+        self._slots: dict[object, list[list[float]]] = {}
+        self._changed: dict[object, asyncio.Condition] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: object) -> AsyncIterator[None]:
+        """A place in the window for one message to ``key``, for the time of the call."""
+        loop = asyncio.get_running_loop()
+        slots = self._slots.setdefault(key, [])
+        changed = self._changed.setdefault(key, asyncio.Condition())
+        async with changed:
+            while True:
+                now = loop.time()
+                slots[:] = [s for s in slots if s[0] > now - self.period]
+                if len(slots) < self.limit:
+                    break
+                done = [s[0] for s in slots if s[0] != math.inf]
+                wait = min(done) + self.period + self.margin - now if done else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), wait)
+            slot = [math.inf]  # in flight
+            slots.append(slot)
+        try:
+            yield
+        finally:
+            slot[0] = loop.time()
+            async with changed:
+                changed.notify_all()
+            if not slots and len(self._slots) > _IDLE_KEYS:
+                self._slots.pop(key, None)
+                self._changed.pop(key, None)
+
+
 class RetryingRateLimiter(AIORateLimiter):
-    """PTB's rate limiter that also retries a call the network lost.
+    """Telegram's flood limits, kept exactly, and retries of calls the network lost.
 
-    AIORateLimiter keeps Telegram's per-group and overall limits and waits out 429s; this
-    adds retries of 5xx answers, time-outs and dropped connections, so that they delay an
-    answer instead of losing it. (``getUpdates`` never comes here: PTB's polling loop
-    retries it.)
+    Telegram allows about 30 messages a second in all and 20 a minute in one group.
+    AIORateLimiter approximates those with leaky buckets, which let a full bucket through
+    at once and then refill: up to 40 messages in one minute of a group, which Telegram
+    answers with 429. So the limits are kept here as sliding windows (the group's 20th
+    message waits for the minute of the first to pass), and AIORateLimiter is kept for what
+    it does well: on a 429 it pauses every request for ``retry_after`` and tries again.
 
-    The limits are set as even rates (one message every 3 s per group, one every 1/30 s in
-    all) rather than AIORateLimiter's default buckets of 20 a minute and 30 a second: a
-    full bucket lets a burst through and then refills, up to 40 messages in one minute of
-    a group, which Telegram answers with 429.
+    A 5xx answer, a time-out or a dropped connection is retried with a backoff, so that it
+    delays an answer instead of losing it. (``getUpdates`` never comes here: PTB's polling
+    loop retries it.)
     """
 
     def __init__(self) -> None:
-        super().__init__(
-            overall_max_rate=1,
-            overall_time_period=1 / OVERALL_PER_SECOND,
-            group_max_rate=1,
-            group_time_period=60 / GROUP_PER_MINUTE,
-            max_retries=3,
-        )
+        super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=FLOOD_RETRIES)
+        self._overall = FloodWindow(OVERALL_PER_SECOND, 1.0, margin=0.1)
+        self._groups = FloodWindow(GROUP_PER_MINUTE, 60.0, margin=0.5)
 
     async def process_request(
         self,
@@ -160,16 +208,35 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        """Run the call through the limiter, retrying network failures with a backoff."""
-        for attempt in range(1, SEND_ATTEMPTS):
+        """Make the call within the flood windows, retrying network failures."""
+        chat_id = data.get("chat_id")
+
+        async def within_limits(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            # Inside AIORateLimiter's call, so that requests it held back during a 429 pause
+            # also wait their turn instead of all going at once when the pause ends.
+            if chat_id is None:
+                return await callback(*call_args, **call_kwargs)
+            group = self._groups.hold(chat_id) if _is_group(chat_id) else contextlib.nullcontext()
+            async with group, self._overall.hold(None):
+                return await callback(*call_args, **call_kwargs)
+
+        for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await super().process_request(within_limits, args, kwargs, endpoint, data, rate_limit_args)
             except (TimedOut, NetworkError) as exc:
-                if isinstance(exc, BadRequest):
+                if isinstance(exc, BadRequest) or attempt == SEND_ATTEMPTS:
                     raise
                 log.debug("%s: attempt %d of %d failed", endpoint, attempt, SEND_ATTEMPTS)
                 await asyncio.sleep(SEND_BACKOFF_SECONDS * attempt)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        raise AssertionError("unreachable")
+
+
+def _is_group(chat_id: object) -> bool:
+    """Group and channel ids are negative (or @usernames)."""
+    try:
+        return int(str(chat_id)) < 0
+    except ValueError:
+        return True
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -302,6 +369,16 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("httpcore").setLevel(max(settings.log_level, logging.INFO))
 
 
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail with one clear line, not a traceback, when the webhook port cannot be had."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ConfigError(f"WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def run_bot() -> int:
     """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped."""
     load_dotenv()
@@ -310,6 +387,7 @@ def run_bot() -> int:
     answerer = Answerer.from_directory()  # a broken knowledge file stops us here, before Telegram
     application = build_application(settings, answerer)
     if settings.webhook_url:
+        _check_can_listen(settings.webhook_listen, settings.webhook_port)
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
@@ -48,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.bench import run_bench
 
             return run_bench(as_json=args.json, quick=args.quick)
+        # Until PTB takes over SIGTERM, it ends start-up quietly instead of killing us.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         from bot.app import run_bot
 
         return run_bot()
@@ -56,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_KNOWLEDGE
     except KeyboardInterrupt:
         return 130
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def ask(question: Sequence[str], *, as_json: bool) -> int:

@@ -1,0 +1,311 @@
+"""API faults, bursts, restarts, secrets, broken knowledge and webhook mode, end to end.
+
+In-process runs use the real Application; the restart, secret, knowledge and webhook tests
+run ``python -m bot`` itself as a separate process against the local Bot API server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from aiohttp import ClientSession
+
+from bot.answering import Answerer
+
+from .botapi import BotAPIServer
+from .conftest import KNOWLEDGE, ROOT
+from .e2e import running_bot
+
+QUESTIONS = [
+    "桐庐要打赢哪六大攻坚战？",
+    "快递回归攻坚战定了什么目标？",
+    "这个会原本打算什么时候开？",
+    "三通一达的市值有多少？",
+    "谁是制造业攻坚战的指挥长？",
+    "传统产业要实现哪五大目标？",
+    "发布减负清单是想释放什么信号？",
+    "一核两翼多点指什么？",
+    "集中采购交易中心能提供什么？",
+    "这篇报道的责任编辑是谁？",
+]
+FAULTS = [(method, kind) for method in ("getUpdates", "sendMessage") for kind in ("429", "500", "502", "slow", "drop")]
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotAPIServer]:
+    server = BotAPIServer()
+    await server.start()
+    yield server
+    await server.stop()
+    assert server.refused == []
+
+
+def citations(answerer: Answerer) -> dict[str, str]:
+    """The citation each of QUESTIONS is answered with."""
+    return {q: answerer.answer(q).passages[0].passage.citation for q in QUESTIONS}
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+async def test_every_fault_is_survived_with_one_warning_and_every_question_answered_once(
+    server: BotAPIServer, answerer: Answerer, caplog: pytest.LogCaptureFixture
+) -> None:
+    chats = []
+    with caplog.at_level(logging.WARNING):
+        async with running_bot(server, answerer, timeout=1.5):
+            for i, (method, kind) in enumerate(FAULTS):
+                user = server.user(7000 + i)
+                chat = server.private_chat(user)
+                chats.append(chat)
+                # A slow answer outlasts the client's time-out (1.5 s; long polls wait 1 s more).
+                server.fail(method, kind, retry_after=1, delay=4.0 if method == "getUpdates" else 2.5)
+                await server.send(chat, user, QUESTIONS[i % len(QUESTIONS)])
+                await server.wait_for(lambda c=chat: server.of("sendMessage", c["id"]), timeout=30)
+            await asyncio.sleep(1.5)  # time for a duplicate to show up, if there were one
+    assert sorted(server.fault_log) == sorted(FAULTS)
+    assert [len(server.of("sendMessage", c["id"])) for c in chats] == [1] * len(FAULTS)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == len(FAULTS), [r.getMessage() for r in warnings]
+    for method, _ in FAULTS:
+        assert any(method in r.getMessage() for r in warnings)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert all(r.exc_info is None for r in warnings)
+
+
+# --- burst ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+async def test_a_burst_of_1000_questions_from_100_chats(server: BotAPIServer, answerer: Answerer) -> None:
+    expected = citations(answerer)
+    private = [server.private_chat(server.user(8000 + i)) for i in range(90)]
+    groups = [server.group(-8000 - i) for i in range(10)]
+    plan: list[tuple[dict[str, Any], int]] = [(chat, 10) for chat in private]
+    plan += [(group, 8) for group in groups[:9]] + [(groups[9], 28)]  # one group over its 20 a minute
+    assert sum(n for _, n in plan) == 1000 and len(plan) == 100
+    asked: dict[int, list[dict[str, Any]]] = {}
+    async with running_bot(server, answerer):
+        started = time.monotonic()
+        for round_ in range(28):
+            for chat, count in plan:
+                if round_ < count:
+                    user = server.user(chat["id"] if chat["id"] > 0 else 9000)
+                    text = QUESTIONS[round_ % len(QUESTIONS)]
+                    message = await server.send(chat, user, text if chat["id"] > 0 else f"/ask {text}")
+                    asked.setdefault(chat["id"], []).append(message)
+        await server.wait_for(lambda: len(server.of("sendMessage")) >= 1000, timeout=180)
+        drained = time.monotonic() - started
+        await asyncio.sleep(1)
+    print(f"\n1,000 questions from 100 chats drained in {drained:.1f} s")
+    assert len(server.of("sendMessage")) == 1000
+    assert server.rate_limited == []  # the server never had to refuse a message for flooding
+    for chat_id, messages in asked.items():
+        answers = server.of("sendMessage", chat_id)
+        assert len(answers) == len(messages)
+        got = [a.text.split("》", 1)[1].split()[0] for a in answers]
+        assert got == [expected[m["text"].removeprefix("/ask ")] for m in messages]  # in order
+        if chat_id < 0:
+            quoted = [a.params["reply_parameters"]["message_id"] for a in answers]
+            assert quoted == [m["message_id"] for m in messages]
+
+
+# --- the bot as a process ----------------------------------------------------------------------------
+
+
+async def start_process(server: BotAPIServer, **env: str) -> asyncio.subprocess.Process:
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "TELEGRAM_BOT_TOKEN": server.token,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "LOG_LEVEL": "INFO",
+        **env,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=ROOT, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    return process.returncode or 0, (out + err).decode()
+
+
+async def test_sigterm_stops_gracefully_and_a_restart_loses_and_repeats_nothing(server: BotAPIServer) -> None:
+    users = [server.user(6000 + i) for i in range(10)]
+    chats = [server.private_chat(u) for u in users]
+
+    async def ask_round(round_: int) -> None:
+        for user, chat in zip(users, chats, strict=True):
+            await server.send(chat, user, QUESTIONS[(round_ + user["id"]) % len(QUESTIONS)])
+
+    first = await start_process(server)
+    await server.wait_for(lambda: len(server.of("setMyCommands")) == 2, timeout=30)
+    for round_ in range(3):
+        await ask_round(round_)
+    await server.wait_for(lambda: len(server.of("sendMessage")) >= 5, timeout=30)
+    status, log = await stop_process(first)  # SIGTERM while answering
+    assert status == 0, log
+    assert "Traceback" not in log
+    answered_before = len(server.of("sendMessage"))
+    await ask_round(3)  # asked while the bot is down
+
+    second = await start_process(server)
+    await server.wait_for(lambda: len(server.of("setMyCommands")) == 4, timeout=30)
+    await server.wait_for(lambda: len(server.of("sendMessage")) >= 40, timeout=60)
+    await asyncio.sleep(1.5)  # time for a repeat to show up, if there were one
+    status, log = await stop_process(second)
+    assert status == 0, log
+    assert len(server.of("sendMessage")) == 40, f"{answered_before} answered before the restart"
+    for chat in chats:
+        assert len(server.of("sendMessage", chat["id"])) == 4
+
+
+async def test_a_button_from_before_a_restart_still_works(server: BotAPIServer) -> None:
+    user = server.user(6100)
+    chat = server.private_chat(user)
+    first = await start_process(server)
+    answer = await server.reply_to(await server.send(chat, user, "快递回归攻坚战定了什么目标？"), timeout=30)
+    await stop_process(first)
+    second = await start_process(server)
+    more = next(b for b in answer.buttons if b["text"] == "更多")
+    await server.press(answer.result, user, more["callback_data"])
+    edit = await server.wait_for(lambda: server.of("editMessageText", chat["id"]), timeout=30)
+    assert "2/" in edit[0].text
+    await stop_process(second)
+
+
+async def test_the_token_never_appears_in_any_log_line() -> None:
+    token = "987654321:SECRET-token_that-must_never-leak"
+    server = BotAPIServer(token=token)
+    await server.start()
+    try:
+        process = await start_process(server, LOG_LEVEL="DEBUG")
+        user = server.user(6200)
+        chat = server.private_chat(user)
+        server.fail("sendMessage", "500")
+        server.fail("getUpdates", "drop")
+        await server.reply_to(await server.send(chat, user, "三通一达的市值有多少？"), timeout=30)
+        status, log = await stop_process(process)
+    finally:
+        await server.stop()
+    assert status == 0
+    assert "DEBUG" in log and "sendMessage" in log  # the log was really at DEBUG
+    assert token not in log
+    assert token.split(":")[1] not in log
+
+
+def test_env_files_are_git_ignored() -> None:
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".env" in ignored
+
+
+async def test_allowed_chat_ids_leave_and_ignore_other_groups(server: BotAPIServer, answerer: Answerer) -> None:
+    user = server.user(6300)
+    allowed, other = server.group(-6300), server.group(-6301)
+    async with running_bot(server, answerer, allowed_chat_ids=frozenset({-6300})):
+        bot_user = server.bot_user
+        await server.post({"my_chat_member": {
+            "chat": other, "from": user, "date": 1,
+            "old_chat_member": {"status": "left", "user": bot_user},
+            "new_chat_member": {"status": "member", "user": bot_user},
+        }})
+        await server.wait_for(lambda: server.of("leaveChat"))
+        await server.send(other, user, "/ask 桐庐要打赢哪六大攻坚战？")
+        await server.reply_to(await server.send(allowed, user, "/ask 桐庐要打赢哪六大攻坚战？"))
+        private = server.private_chat(user)
+        await server.reply_to(await server.send(private, user, "桐庐要打赢哪六大攻坚战？"))
+    assert [s.chat_id for s in server.of("leaveChat")] == [-6301]
+    assert server.of("sendMessage", -6301) == []
+
+
+# --- broken knowledge -----------------------------------------------------------------------------------
+
+
+def broken_knowledge(tmp_path: Path, kind: str) -> tuple[Path, str]:
+    folder = tmp_path / kind
+    if kind == "missing":
+        return folder, "knowledge folder not found"
+    folder.mkdir()
+    (folder / "sources").mkdir()
+    source = KNOWLEDGE / "sources" / "000_607b4a56a32727df.txt"
+    (folder / "sources" / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    data = yaml.safe_load((KNOWLEDGE / "tonglu.yaml").read_text(encoding="utf-8"))
+    path = folder / "tonglu.yaml"
+    if kind == "empty":
+        path.write_text("", encoding="utf-8")
+        return folder, "tonglu.yaml: empty file"
+    if kind == "malformed":
+        path.write_text("id: tonglu\ntitle: [unclosed\n", encoding="utf-8")
+        return folder, "tonglu.yaml: line"
+    if kind == "no text":
+        del data["paragraphs"][4]["text"]
+        expected = "tonglu.yaml: paragraphs[4]: missing 'text'"
+    else:  # not verbatim
+        data["paragraphs"][10]["text"] = data["paragraphs"][10]["text"].replace("亿件", "100亿件", 1)
+        expected = "tonglu.yaml: paragraphs[10]: not verbatim"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder, expected
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "malformed", "no text", "not verbatim"])
+async def test_broken_knowledge_stops_start_up_before_telegram(server: BotAPIServer, tmp_path: Path, kind: str) -> None:
+    folder, expected = broken_knowledge(tmp_path, kind)
+    process = await start_process(server, KNOWLEDGE_DIR=str(folder))
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    lines = err.decode().strip().splitlines()
+    assert process.returncode not in (0, None)
+    assert len(lines) == 1, lines
+    assert expected in lines[0]
+    assert server.requests == []  # it never reached the Bot API
+
+
+# --- webhook mode ----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_answers_and_refuses_requests_without_the_secret(server: BotAPIServer) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram-hook"
+    process = await start_process(
+        server, WEBHOOK_URL=url, WEBHOOK_SECRET="s3cret-value_1", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port)
+    )
+    try:
+        await server.wait_for(lambda: server.webhook is not None, timeout=30)
+        assert server.webhook == {"url": url, "secret_token": "s3cret-value_1"}
+        user = server.user(6400)
+        chat = server.private_chat(user)
+        reply = await server.reply_to(await server.send(chat, user, "三通一达的市值有多少？"), timeout=30)
+        assert "¶11" in reply.text
+        assert server.webhook_deliveries
+        forged = {"update_id": 99999, "message": {"message_id": 1, "date": 1, "chat": chat, "from": user,
+                                                  "text": "伪造的更新"}}
+        async with ClientSession() as session:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                async with session.post(url, json=forged, headers=headers) as response:
+                    assert response.status == 403
+        await asyncio.sleep(0.5)
+        assert len(server.of("sendMessage", chat["id"])) == 1
+    finally:
+        status, log = await stop_process(process)
+    assert status == 0, log
