@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.figures import Figure, extract
-from bot.knowledge import Knowledge, Passage, default_knowledge_dir, load_knowledge
-from bot.lexicon import Lexicon, load_lexicon
+from bot.knowledge import Knowledge, Passage, default_knowledge_dir
+from bot.lexicon import Lexicon
 from bot.query import DATE_TERM, Concept, Query, QueryAnalyzer
 from bot.retrieval import BM25Index, Hit
 from bot.tokenizer import Tokenizer
@@ -92,26 +92,29 @@ class Answer:
 class Answerer:
     """Answers questions about the loaded articles."""
 
-    def __init__(self, knowledge: Knowledge, lexicon: Lexicon, tokenizer: Tokenizer) -> None:
-        """Index every passage of ``knowledge`` with ``tokenizer``."""
+    def __init__(
+        self, knowledge: Knowledge, lexicon: Lexicon, tokenizer: Tokenizer, index: BM25Index | None = None
+    ) -> None:
+        """Index every passage of ``knowledge`` with ``tokenizer`` (or take ``index``, built so)."""
         self.knowledge = knowledge
         self.tokenizer = tokenizer
         self.passages: tuple[Passage, ...] = knowledge.passages
-        self.index = BM25Index([tokenizer.tokens(index_text(p)) for p in self.passages])
+        self.index = index or BM25Index.build([tokenizer.tokens(index_text(p)) for p in self.passages])
         self.analyzer = QueryAnalyzer(tokenizer, lexicon, self.index.idf)
-        self._terms = {p.key: terms for p, terms in zip(self.passages, self.index.terms, strict=True)}
-        self._neighbour_terms = {p.key: self._neighbours(p) for p in self.passages}
+        self._position = {p.key: i for i, p in enumerate(self.passages)}
+        self._neighbour_terms: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_directory(cls, directory: Path | None = None) -> Answerer:
-        """Load articles and lexicon from a knowledge folder (default: the bundled one)."""
-        directory = directory or default_knowledge_dir()
-        knowledge = load_knowledge(directory)
-        lexicon = load_lexicon(directory / "lexicon")
-        tokenizer = Tokenizer(lexicon.userdict, lexicon.stopwords, lexicon.whole_words)
-        for term in sorted(lexicon.article_terms):
-            tokenizer.add_word(term)
-        return cls(knowledge, lexicon, tokenizer)
+        """Load articles and lexicon from a knowledge folder (default: the bundled one).
+
+        The tokenizer's dictionary and the index come from the prepared-index cache when it
+        matches the folder (see :mod:`bot.prebuilt`), else they are built and saved.
+        """
+        from bot.prebuilt import prepare
+
+        prepared = prepare(directory or default_knowledge_dir())
+        return cls(prepared.knowledge, prepared.lexicon, prepared.tokenizer, prepared.index)
 
     def answer(self, question: str, k: int = TOP_K) -> Answer:
         """Rank passages for ``question`` and decide whether the article answers it."""
@@ -178,16 +181,23 @@ class Answerer:
         total = sum(w for _, w in weights)
         if not total:
             return 0.0
-        have = self._terms[passage.key]
-        nearby = self._neighbour_terms[passage.key]
+        have = self._terms(passage)
+        nearby = self._neighbours(passage)
         found = sum(w if c.anchors & have else w * NEIGHBOUR_CREDIT if c.anchors & nearby else 0.0 for c, w in weights)
         return found / total
 
+    def _terms(self, passage: Passage) -> frozenset[str]:
+        return self.index.terms_of(self._position[passage.key])
+
     def _neighbours(self, passage: Passage) -> frozenset[str]:
         """Terms of the paragraphs right before and after ``passage`` in its article."""
-        article = self.knowledge.article(passage.article_id)
-        around = (article.paragraph(passage.number - 1), article.paragraph(passage.number + 1))
-        return frozenset().union(*(self._terms[p.key] for p in around if p is not None and not passage.is_header))
+        found = self._neighbour_terms.get(passage.key)
+        if found is None:
+            article = self.knowledge.article(passage.article_id)
+            around = [article.paragraph(passage.number - 1), article.paragraph(passage.number + 1)]
+            found = frozenset().union(*(self._terms(p) for p in around if p is not None and not passage.is_header))
+            self._neighbour_terms[passage.key] = found
+        return found
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
         return any(_fits(f, unit) for f in extract(passage.text))

@@ -14,10 +14,10 @@ as ``BM25Okapi.get_scores`` so the scores are identical to the bit, only faster.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +26,8 @@ from rank_bm25 import BM25Okapi
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
+# Documents whose term sets are kept once looked up.
+_DOC_SET_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -38,41 +40,108 @@ class Hit:
 
 
 class BM25Index:
-    """An inverted Okapi BM25 index over a fixed corpus of token lists."""
+    """An inverted Okapi BM25 index over a fixed corpus of token lists.
 
-    def __init__(self, corpus: Sequence[Sequence[str]]) -> None:
+    Posting lists are stored compressed-row style: the documents of term ``t`` are
+    ``ids[starts[t]:starts[t + 1]]`` (ascending) with their precomputed contributions in
+    ``parts``; a forward list gives each document's terms. Both are plain arrays, saved and
+    loaded as one ``.npz`` file.
+    """
+
+    def __init__(
+        self,
+        terms: list[str],
+        idf: NDArray[np.float64],
+        starts: NDArray[np.int64],
+        ids: NDArray[np.int32],
+        parts: NDArray[np.float64],
+        doc_starts: NDArray[np.int64],
+        doc_terms: NDArray[np.int32],
+    ) -> None:
+        """Wrap the arrays (use :meth:`build` or :meth:`load`)."""
+        self._terms = terms
+        self._starts, self._ids, self._parts = starts, ids, parts
+        self._doc_starts, self._doc_terms = doc_starts, doc_terms
+        self.size = len(doc_starts) - 1
+        self.idf: dict[str, float] = dict(zip(terms, idf.tolist(), strict=True))
+        self._term_ids = {term: i for i, term in enumerate(terms)}
+        self._arrays = {
+            "idf": idf,
+            "starts": starts,
+            "ids": ids,
+            "parts": parts,
+            "doc_starts": doc_starts,
+            "doc_terms": doc_terms,
+        }
+        self._doc_sets: dict[int, frozenset[str]] = {}
+
+    @classmethod
+    def build(cls, corpus: Sequence[Sequence[str]]) -> BM25Index:
         """Index ``corpus`` (one token list per document, in a fixed order)."""
         if not corpus:
             raise ValueError("cannot index an empty corpus")
         # rank_bm25 divides by the mean length; an all-empty corpus would divide by zero.
         okapi = BM25Okapi([list(doc) or [""] for doc in corpus], k1=K1, b=B, epsilon=EPSILON)
-        self.size = len(corpus)
-        self.idf: dict[str, float] = dict(okapi.idf)
-        self.terms: list[frozenset[str]] = [frozenset(doc) for doc in corpus]
+        terms = sorted(okapi.idf)
+        term_ids = {term: i for i, term in enumerate(terms)}
+        postings: list[list[tuple[int, int]]] = [[] for _ in terms]
+        forward: list[list[int]] = []
+        for index, counts in enumerate(okapi.doc_freqs):
+            own = sorted(term_ids[t] for t in counts)
+            forward.append(own)
+            for term_id in own:
+                postings[term_id].append((index, counts[terms[term_id]]))
         doc_len = np.asarray(okapi.doc_len)
-        postings: dict[str, tuple[list[int], list[int]]] = {}
-        for index, doc in enumerate(corpus):
-            for term, count in Counter(doc).items():
-                ids, tfs = postings.setdefault(term, ([], []))
-                ids.append(index)
-                tfs.append(count)
-        self._postings: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]] = {}
-        for term, (ids, tfs) in postings.items():
-            ids_array = np.asarray(ids, dtype=np.intp)
-            tf = np.asarray(tfs)
-            dl = doc_len[ids_array]
-            # The same expression, in the same order, as BM25Okapi.get_scores.
-            part = (self.idf.get(term) or 0) * (tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / okapi.avgdl)))
-            self._postings[term] = (ids_array, part)
+        idf = np.array([okapi.idf[t] for t in terms], dtype=np.float64)
+        starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        starts[1:] = np.cumsum([len(p) for p in postings])
+        ids = np.fromiter((i for p in postings for i, _ in p), dtype=np.int32, count=int(starts[-1]))
+        tf = np.fromiter((c for p in postings for _, c in p), dtype=np.int64, count=int(starts[-1]))
+        parts = np.empty(len(ids), dtype=np.float64)
+        for term_id, term in enumerate(terms):
+            lo, hi = starts[term_id], starts[term_id + 1]
+            q_freq, dl = tf[lo:hi], doc_len[ids[lo:hi]]
+            # The same expression, in the same order, as BM25Okapi.get_scores: same bits.
+            parts[lo:hi] = (okapi.idf.get(term) or 0) * (
+                q_freq * (K1 + 1) / (q_freq + K1 * (1 - B + B * dl / okapi.avgdl))
+            )
+        doc_starts = np.zeros(len(forward) + 1, dtype=np.int64)
+        doc_starts[1:] = np.cumsum([len(f) for f in forward])
+        doc_terms = np.fromiter((t for f in forward for t in f), dtype=np.int32, count=int(doc_starts[-1]))
+        return cls(terms, idf, starts, ids, parts, doc_starts, doc_terms)
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` (an ``.npz`` file)."""
+        with path.open("wb") as out:
+            np.savez(out, terms=np.array(self._terms, dtype=str), **self._arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> BM25Index:
+        """Read an index written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        terms = arrays.pop("terms").tolist()
+        return cls(terms, **arrays)
+
+    def terms_of(self, doc: int) -> frozenset[str]:
+        """The distinct terms of document ``doc``."""
+        found = self._doc_sets.get(doc)
+        if found is None:
+            lo, hi = self._doc_starts[doc], self._doc_starts[doc + 1]
+            found = frozenset(self._terms[t] for t in self._doc_terms[lo:hi].tolist())
+            if len(self._doc_sets) < _DOC_SET_CACHE:
+                self._doc_sets[doc] = found
+        return found
 
     def scores(self, terms: Iterable[tuple[str, float]]) -> NDArray[np.float64]:
         """BM25 scores of every document for weighted query terms (weight 1 = one occurrence)."""
         scores = np.zeros(self.size)
         for term, weight in terms:
-            posting = self._postings.get(term)
-            if posting is not None:
-                ids, part = posting
-                scores[ids] += part if weight == 1.0 else weight * part
+            term_id = self._term_ids.get(term)
+            if term_id is not None:
+                lo, hi = self._starts[term_id], self._starts[term_id + 1]
+                part = self._parts[lo:hi]
+                scores[self._ids[lo:hi]] += part if weight == 1.0 else weight * part
         return scores
 
     def search(self, terms: Sequence[tuple[str, float]], k: int) -> list[Hit]:
@@ -95,7 +164,5 @@ class BM25Index:
             chosen = set(order)
             rest = (i for i in range(self.size) if i not in chosen)
             order.extend(islice(rest, k - len(order)))
-        query = [t for t, _ in terms]
-        return [
-            Hit(int(i), float(scores[i]), tuple(t for t in dict.fromkeys(query) if t in self.terms[i])) for i in order
-        ]
+        query = list(dict.fromkeys(t for t, _ in terms))
+        return [Hit(int(i), float(scores[i]), tuple(t for t in query if t in self.terms_of(i))) for i in order]

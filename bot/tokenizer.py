@@ -5,6 +5,10 @@ same terms: traditional characters become simplified (OpenCC), full-width forms 
 (NFKC), Latin letters lower case; jieba cuts in search mode (long words and the shorter
 dictionary words inside them) with the article's own terms added as a user dictionary;
 punctuation and stop words (function words, the ways a question is asked) are dropped.
+
+jieba cuts with a :class:`~bot.wordstore.WordStore` as its dictionary: :meth:`Tokenizer.build`
+loads jieba's own dictionary (about a second) and adds the article's words; a saved store
+(see :mod:`bot.prebuilt`) loads in milliseconds, a first character at a time.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import jieba
-import jieba.posseg
 import opencc
+
+from bot.wordstore import WordStore
 
 # A token is kept only if it has a letter, a digit or a CJK character.
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -42,6 +47,13 @@ def _read_tags(userdict: Path) -> dict[str, str]:
     return tags
 
 
+def _normalize(converter: opencc.OpenCC, text: str) -> str:
+    text = _TERMINAL_ESCAPE.sub(" ", html.unescape(text))
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return str(converter.convert(text)).lower()
+
+
 def read_word_list(path: Path) -> frozenset[str]:
     """Whitespace-separated words of a text file; ``#`` starts a comment line."""
     words: set[str] = set()
@@ -52,40 +64,53 @@ def read_word_list(path: Path) -> frozenset[str]:
 
 
 class Tokenizer:
-    """Normalises and cuts text into search tokens; build once, it loads jieba eagerly."""
+    """Normalises and cuts text into search tokens."""
 
-    def __init__(
-        self,
-        userdict: Path | None = None,
-        stopwords: Iterable[str] = (),
-        whole_words: Iterable[str] = (),
-    ) -> None:
-        """Load jieba's dictionary now (quietly) and add the user dictionary, if any.
-
-        ``whole_words`` are never broken into their parts in search mode (a 副县长 is not
-        a 县长).
-        """
+    def __init__(self, store: WordStore, stopwords: Iterable[str] = (), whole_words: Iterable[str] = ()) -> None:
+        """Cut with ``store``; drop ``stopwords``; never split ``whole_words`` (a 副县长 is no 县长)."""
         jieba.setLogLevel(logging.WARNING)
+        self.store = store
         self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
-        if userdict is not None:
-            with userdict.open("rb") as words:  # jieba would leave a path's file open
-                self._jieba.load_userdict(words)
+        # An initialised jieba.Tokenizer only reads FREQ and total: the store stands in.
+        self._jieba.FREQ = store
+        self._jieba.total = store.total
+        self._jieba.initialized = True
         self._converter = opencc.OpenCC("t2s")
-        self._tags: dict[str, str] | None = None
-        self._jieba_user_tags = _read_tags(userdict) if userdict is not None else {}
         self.stopwords = frozenset(self.normalize(w) for w in stopwords)
         self.whole_words = frozenset(self.normalize(w) for w in whole_words)
+
+    @classmethod
+    def build(
+        cls,
+        userdict: Path | None = None,
+        extra_words: Iterable[str] = (),
+        stopwords: Iterable[str] = (),
+        whole_words: Iterable[str] = (),
+    ) -> Tokenizer:
+        """Load jieba's whole dictionary and tags; add the user dictionary and ``extra_words``."""
+        import jieba.posseg  # its tag table is needed only here
+
+        jieba.setLogLevel(logging.WARNING)
+        full = jieba.Tokenizer()
+        full.initialize()
+        tags = dict(jieba.posseg.POSTokenizer(full).word_tag_tab)
+        if userdict is not None:
+            with userdict.open("rb") as lines:  # jieba would leave a path's file open
+                full.load_userdict(lines)
+            tags.update(_read_tags(userdict))
+        converter = opencc.OpenCC("t2s")
+        for word in extra_words:
+            normalized = _normalize(converter, word)
+            if normalized:
+                full.add_word(normalized)
+        return cls(WordStore.from_dicts(full.FREQ, tags, full.total), stopwords, whole_words)
 
     def normalize(self, text: str) -> str:
         """Simplified characters, half-width forms, lower case.
 
         HTML entities, terminal escapes, control characters and invisible marks go.
         """
-        text = _TERMINAL_ESCAPE.sub(" ", html.unescape(text))
-        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-        text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
-        return str(self._converter.convert(text)).lower()
+        return _normalize(self._converter, text)
 
     def cut(self, text: str) -> list[str]:
         """Search-mode words of already normalised text, punctuation dropped.
@@ -96,7 +121,7 @@ class Tokenizer:
         words keep their parts to themselves.
         """
         words: list[str] = []
-        known = self._jieba.FREQ
+        known = self.store
         for word in self._jieba.cut(text):
             if not _WORDLIKE.search(word):
                 continue
@@ -116,18 +141,8 @@ class Tokenizer:
         return [w for w in self.cut(self.normalize(text)) if w not in self.stopwords]
 
     def is_noun(self, word: str) -> bool:
-        """Whether jieba's dictionary tags ``word`` a noun (or has no tag: names, new words).
-
-        The tag table is read from jieba's dictionary on first use.
-        """
-        if self._tags is None:
-            self._tags = jieba.posseg.POSTokenizer(self._jieba).word_tag_tab
-            self._tags.update(self._jieba_user_tags)
+        """Whether jieba's dictionary tags ``word`` a noun (or has no tag: names, new words)."""
         if word.isdigit():
             return False
-        tag = self._tags.get(word)
+        tag = self.store.tag(word)
         return tag is None or tag.startswith("n") or tag in _NOUN_TAGS
-
-    def add_word(self, word: str) -> None:
-        """Teach jieba one more word (used for lexicon terms so they are cut whole)."""
-        self._jieba.add_word(self.normalize(word))

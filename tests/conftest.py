@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ from bot.knowledge import Knowledge, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
+
+# Prepared indexes go to a folder of the test session's own (subprocesses inherit it).
+os.environ["BOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="tonglu-bot-tests-")
 
 
 @pytest.fixture(scope="session")

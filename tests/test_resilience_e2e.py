@@ -134,8 +134,13 @@ async def start_process(server: BotAPIServer, **env: str) -> asyncio.subprocess.
         **env,
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=ROOT, env=environment,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -220,11 +225,17 @@ async def test_allowed_chat_ids_leave_and_ignore_other_groups(server: BotAPIServ
     allowed, other = server.group(-6300), server.group(-6301)
     async with running_bot(server, answerer, allowed_chat_ids=frozenset({-6300})):
         bot_user = server.bot_user
-        await server.post({"my_chat_member": {
-            "chat": other, "from": user, "date": 1,
-            "old_chat_member": {"status": "left", "user": bot_user},
-            "new_chat_member": {"status": "member", "user": bot_user},
-        }})
+        await server.post(
+            {
+                "my_chat_member": {
+                    "chat": other,
+                    "from": user,
+                    "date": 1,
+                    "old_chat_member": {"status": "left", "user": bot_user},
+                    "new_chat_member": {"status": "member", "user": bot_user},
+                }
+            }
+        )
         await server.wait_for(lambda: server.of("leaveChat"))
         await server.send(other, user, "/ask 桐庐要打赢哪六大攻坚战？")
         await server.reply_to(await server.send(allowed, user, "/ask 桐庐要打赢哪六大攻坚战？"))
@@ -298,8 +309,10 @@ async def test_webhook_mode_answers_and_refuses_requests_without_the_secret(serv
         reply = await server.reply_to(await server.send(chat, user, "三通一达的市值有多少？"), timeout=30)
         assert "¶11" in reply.text
         assert server.webhook_deliveries
-        forged = {"update_id": 99999, "message": {"message_id": 1, "date": 1, "chat": chat, "from": user,
-                                                  "text": "伪造的更新"}}
+        forged = {
+            "update_id": 99999,
+            "message": {"message_id": 1, "date": 1, "chat": chat, "from": user, "text": "伪造的更新"},
+        }
         async with ClientSession() as session:
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
                 async with session.post(url, json=forged, headers=headers) as response:

@@ -1,0 +1,148 @@
+"""Start-up costs paid once: the tokenizer's dictionary and the index, saved and checksummed.
+
+Building the answerer means loading jieba's dictionary and tags (about a second) and
+tokenising and indexing every passage (seconds for a large knowledge folder). Both are
+saved under a cache folder, in a directory named by a digest of everything they depend on:
+every file of the knowledge folder, the versions of this package and of jieba, and the file
+format. Any change to the knowledge makes a new digest, so a stale index is never used. A
+manifest holds the BLAKE2 digest of each saved file, checked on every load; a missing,
+corrupt or half-written entry is rebuilt. Entries are written to a temporary directory and
+renamed into place, so processes starting together never see each other's partial work.
+
+The folder is ``$BOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/tonglu-bot``, else
+``~/.cache/tonglu-bot``. If it cannot be written, everything is built in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import jieba
+
+from bot import __version__
+from bot.knowledge import Knowledge, load_knowledge
+from bot.lexicon import Lexicon, load_lexicon
+from bot.retrieval import BM25Index
+from bot.tokenizer import Tokenizer
+from bot.wordstore import WordStore
+
+log = logging.getLogger(__name__)
+
+FORMAT = "1"
+WORDS = "words.bin"
+INDEX = "index.npz"
+MANIFEST = "manifest.json"
+# Entries kept in the cache folder (one per knowledge folder state), newest first.
+KEEP_ENTRIES = 4
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What an Answerer is made of."""
+
+    knowledge: Knowledge
+    lexicon: Lexicon
+    tokenizer: Tokenizer
+    index: BM25Index
+    cached: bool  # loaded from the cache rather than built
+
+
+def cache_dir() -> Path:
+    """Where prepared indexes are kept."""
+    if configured := os.environ.get("BOT_CACHE_DIR"):
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tonglu-bot"
+
+
+def digest_of(directory: Path) -> str:
+    """A digest of every file of the knowledge folder and of the code that reads them."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"format={FORMAT} bot={__version__} jieba={jieba.__version__}\n".encode())
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(directory)).encode() + b"\0")
+        digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return digest.hexdigest()
+
+
+def prepare(directory: Path, *, cache: Path | None = None) -> Prepared:
+    """Load the knowledge, then the saved tokenizer and index, or build and save them."""
+    knowledge = load_knowledge(directory)  # validated on every start: it is cheap
+    lexicon = load_lexicon(directory / "lexicon")
+    cache = cache if cache is not None else cache_dir()
+    entry = cache / digest_of(directory)
+    loaded = _load(entry)
+    if loaded is not None:
+        store, index = loaded
+        if index.size == len(knowledge.passages):
+            tokenizer = Tokenizer(store, lexicon.stopwords, lexicon.whole_words)
+            return Prepared(knowledge, lexicon, tokenizer, index, cached=True)
+    tokenizer = Tokenizer.build(lexicon.userdict, sorted(lexicon.article_terms), lexicon.stopwords, lexicon.whole_words)
+    index = BM25Index.build([tokenizer.tokens(index_text) for index_text in _index_texts(knowledge)])
+    _save(entry, tokenizer.store, index)
+    return Prepared(knowledge, lexicon, tokenizer, index, cached=False)
+
+
+def _index_texts(knowledge: Knowledge) -> list[str]:
+    from bot.answering import index_text
+
+    return [index_text(p) for p in knowledge.passages]
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as data:
+        for chunk in iter(lambda: data.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _load(entry: Path) -> tuple[WordStore, BM25Index] | None:
+    try:
+        manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+        for name in (WORDS, INDEX):
+            if manifest["files"][name] != _file_digest(entry / name):
+                log.warning("prepared index %s is corrupt: rebuilding it", entry.name)
+                return None
+        return WordStore.load(entry / WORDS), BM25Index.load(entry / INDEX)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("prepared index %s unreadable (%s): rebuilding it", entry.name, exc)
+        return None
+
+
+def _save(entry: Path, store: WordStore, index: BM25Index) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=entry.parent))
+        try:
+            store.save(staging / WORDS)
+            index.save(staging / INDEX)
+            files = {name: _file_digest(staging / name) for name in (WORDS, INDEX)}
+            (staging / MANIFEST).write_text(json.dumps({"files": files}), encoding="utf-8")
+            shutil.rmtree(entry, ignore_errors=True)
+            staging.rename(entry)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        _prune(entry.parent, keep=entry)
+    except OSError as exc:
+        log.info("could not save the prepared index in %s (%s); it is rebuilt at every start", entry.parent, exc)
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    entries = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[KEEP_ENTRIES:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
