@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 from dotenv import load_dotenv
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -338,6 +338,34 @@ def _request(connections: int, seconds: float) -> LoggingRequest:
         connect_timeout=seconds,
         pool_timeout=seconds,
     )
+
+
+@asynccontextmanager
+async def polling(
+    application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 1
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """Run ``application`` in an event loop that is already running; stop it on leaving.
+
+    As ``run_polling`` would, ``post_init`` included: for the tests and the benchmark.
+    """
+
+    def on_polling_error(exc: TelegramError) -> None:
+        application.create_task(application.process_error(update=None, error=exc))
+
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, error_callback=on_polling_error
+    )
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
 
 
 class RedactToken(logging.Filter):

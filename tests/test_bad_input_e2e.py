@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from bot.answering import Answerer
+from bot.localapi import BotAPIServer, Sent
 
-from .botapi import BotAPIServer, Sent
 from .e2e import running_bot
 
 BOT = "TongluTestBot"

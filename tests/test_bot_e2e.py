@@ -10,8 +10,8 @@ import pytest
 
 from bot import callbacks
 from bot.answering import Answerer
+from bot.localapi import BotAPIServer, Sent
 
-from .botapi import BotAPIServer, Sent
 from .e2e import running_bot
 
 BOT = "TongluTestBot"

@@ -22,8 +22,8 @@ import yaml
 from aiohttp import ClientSession
 
 from bot.answering import Answerer
+from bot.localapi import BotAPIServer
 
-from .botapi import BotAPIServer
 from .conftest import KNOWLEDGE, ROOT
 from .e2e import running_bot
 

@@ -1,4 +1,7 @@
-"""A strict local Bot API server for end-to-end tests, on 127.0.0.1 and a free port.
+"""A strict local Bot API server on 127.0.0.1, for tests, benchmarks and trying the bot out.
+
+Telegram's servers cannot be reached from a test machine; this stands in for them (it needs
+the ``test`` extra's aiohttp).
 
 It answers the bot like Telegram does — long-polling ``getUpdates`` with offsets, ``getMe``,
 ``sendMessage``, ``editMessageText``, ``answerCallbackQuery``, ``answerInlineQuery``,
@@ -26,7 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import ClientSession, ClientTimeout, web
 
@@ -84,7 +87,7 @@ class Fault:
 
 @dataclass
 class Sent:
-    """Something the bot did: a message sent or edited, a query answered, a chat left…"""
+    """Something the bot did: a message sent or edited, a query answered, a chat left."""
 
     method: str
     params: dict[str, Any]
@@ -93,6 +96,7 @@ class Sent:
 
     @property
     def chat_id(self) -> int | None:
+        """The chat the bot acted in, if any."""
         value = self.params.get("chat_id")
         return int(value) if value is not None else None
 
@@ -103,10 +107,12 @@ class Sent:
 
     @property
     def html(self) -> str:
+        """The HTML the bot sent."""
         return str(self.params.get("text", ""))
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
+        """The inline keyboard's buttons, row after row."""
         markup = self.params.get("reply_markup") or {}
         return [b for row in markup.get("inline_keyboard", []) for b in row]
 
@@ -173,6 +179,7 @@ def parse_html(text: str) -> str:
 
 
 def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts offsets and limits."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -219,17 +226,17 @@ class BotAPIServer:
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Listen on 127.0.0.1 and a free port (see :attr:`base_url`)."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
+        """Stop listening (and delivering webhook updates)."""
         if self._delivery is not None:
             self._delivery.cancel()
         if self._runner is not None:
@@ -237,6 +244,7 @@ class BotAPIServer:
 
     @property
     def base_url(self) -> str:
+        """What the bot is given as ``TELEGRAM_API_BASE_URL``."""
         return f"http://127.0.0.1:{self.port}/bot"
 
     # --- HTTP --------------------------------------------------------------------------------
@@ -605,12 +613,14 @@ class BotAPIServer:
     # --- the test side -------------------------------------------------------------------------
 
     def user(self, user_id: int, first_name: str = "用户", username: str | None = None) -> dict[str, Any]:
+        """A user (not a bot)."""
         user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "zh-hans"}
         if username:
             user["username"] = username
         return user
 
     def private_chat(self, user: dict[str, Any]) -> dict[str, Any]:
+        """The private chat with ``user``."""
         chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
         self.chats[chat["id"]] = chat
         return chat
@@ -618,6 +628,7 @@ class BotAPIServer:
     def group(
         self, chat_id: int, title: str = "讨论组", *, supergroup: bool = False, forum: bool = False
     ) -> dict[str, Any]:
+        """A group, or a supergroup (``forum``: with topics)."""
         chat: dict[str, Any] = {"id": chat_id, "type": "supergroup" if supergroup or forum else "group", "title": title}
         if forum:
             chat["is_forum"] = True
@@ -680,6 +691,7 @@ class BotAPIServer:
         return query_id
 
     async def inline_query(self, user: dict[str, Any], query: str) -> str:
+        """The user types ``@bot query`` in some chat."""
         query_id = str(next(self._query_ids))
         self.inline_queries[query_id] = None
         await self._push(
@@ -708,6 +720,7 @@ class BotAPIServer:
                     pass
 
     def of(self, method: str, chat_id: int | None = None) -> list[Sent]:
+        """The bot's actions of ``method``, optionally in one chat."""
         return [s for s in self.sent if s.method == method and (chat_id is None or s.chat_id == chat_id)]
 
     async def reply_to(self, message: dict[str, Any], timeout: float = 10.0) -> Sent:
@@ -718,13 +731,16 @@ class BotAPIServer:
         def found() -> Sent | None:
             return next((s for s in self.of("sendMessage", chat_id) if s.result["message_id"] > before), None)
 
-        return await self.wait_for(found, timeout)
+        return cast(Sent, await self.wait_for(found, timeout))
 
     def fail(self, method: str, kind: str, times: int = 1, *, retry_after: int = 1, delay: float = 3.0) -> None:
+        """Inject a fault into the next ``times`` calls of ``method``."""
         self.faults.append(Fault(method, kind, times, retry_after, delay))
 
 
 class RateLimited(Exception):
+    """Telegram's flood control answered for a request (HTTP 429)."""
+
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
