@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,7 +66,7 @@ class BM25Index:
         self.size = len(doc_starts) - 1
         self.idf: dict[str, float] = dict(zip(terms, idf.tolist(), strict=True))
         self._term_ids = {term: i for i, term in enumerate(terms)}
-        self._arrays = {
+        self._arrays: dict[str, NDArray[Any]] = {
             "idf": idf,
             "starts": starts,
             "ids": ids,
@@ -112,8 +113,9 @@ class BM25Index:
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (an ``.npz`` file)."""
+        arrays: dict[str, Any] = {"terms": np.array(self._terms, dtype=str), **self._arrays}
         with path.open("wb") as out:
-            np.savez(out, terms=np.array(self._terms, dtype=str), **self._arrays)
+            np.savez(out, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> BM25Index:
