@@ -262,15 +262,7 @@ class BotAPIServer:
         if fault is not None:
             self.fault_log.append((method, fault.kind))
             if fault.kind == "429":
-                return web.json_response(
-                    {
-                        "ok": False,
-                        "error_code": 429,
-                        "description": f"Too Many Requests: retry after {fault.retry_after}",
-                        "parameters": {"retry_after": fault.retry_after},
-                    },
-                    status=429,
-                )
+                return _too_many_requests(fault.retry_after)
             if fault.kind in ("500", "502"):
                 code = int(fault.kind)
                 text = "Internal Server Error" if code == 500 else "Bad Gateway"
@@ -294,15 +286,7 @@ class BotAPIServer:
             return web.json_response({"ok": False, "error_code": status, "description": str(exc)}, status=status)
         except RateLimited as exc:
             self.rate_limited.append((method, params))
-            return web.json_response(
-                {
-                    "ok": False,
-                    "error_code": 429,
-                    "description": f"Too Many Requests: retry after {exc.retry_after}",
-                    "parameters": {"retry_after": exc.retry_after},
-                },
-                status=429,
-            )
+            return _too_many_requests(exc.retry_after)
         return web.json_response({"ok": True, "result": result})
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -744,6 +728,19 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
+
+
+def _too_many_requests(retry_after: int) -> web.Response:
+    """Telegram's flood-control answer."""
+    return web.json_response(
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": f"Too Many Requests: retry after {retry_after}",
+            "parameters": {"retry_after": retry_after},
+        },
+        status=429,
+    )
 
 
 def _flag(value: Any) -> bool:

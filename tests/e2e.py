@@ -13,6 +13,17 @@ from bot.app import build_application, polling
 from bot.config import Settings
 from bot.localapi import BotAPIServer
 
+# A sticker as Telegram sends it, for tests of input that is not text.
+STICKER = {
+    "file_id": "s1",
+    "file_unique_id": "u1",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
+
 
 @asynccontextmanager
 async def running_bot(

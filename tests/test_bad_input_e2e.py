@@ -18,21 +18,12 @@ import pytest
 from bot.answering import Answerer
 from bot.localapi import BotAPIServer, Sent
 
-from .e2e import running_bot
+from .e2e import STICKER, running_bot
 
 BOT = "TongluTestBot"
 PROBE = "桐庐要打赢哪六大攻坚战？"
 # Asked after every row; its answer (¶19) is no row's, so it marks where the row's output ends.
 CHECK = "原本打算正月初七召开的是什么会？"
-STICKER = {
-    "file_id": "s1",
-    "file_unique_id": "u1",
-    "type": "regular",
-    "width": 512,
-    "height": 512,
-    "is_animated": False,
-    "is_video": False,
-}
 POLL = {
     "id": "1",
     "question": "？",

@@ -12,7 +12,7 @@ from bot import callbacks
 from bot.answering import Answerer
 from bot.localapi import BotAPIServer, Sent
 
-from .e2e import running_bot
+from .e2e import STICKER, running_bot
 
 BOT = "TongluTestBot"
 
@@ -151,16 +151,7 @@ async def test_help_about_and_figures(server: BotAPIServer, bot: Any, alice: dic
 
 async def test_other_input_in_private_gets_a_hint(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:
     chat = server.private_chat(alice)
-    sticker = {
-        "file_id": "s1",
-        "file_unique_id": "u1",
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-    }
-    reply = await server.reply_to(await server.send(chat, alice, extra={"sticker": sticker}))
+    reply = await server.reply_to(await server.send(chat, alice, extra={"sticker": STICKER}))
     assert "请用文字提问" in reply.text
     unknown = await server.reply_to(await server.send(chat, alice, "/weather"))
     assert "没有这个命令" in unknown.text and "/help" in unknown.text
