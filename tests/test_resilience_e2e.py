@@ -76,11 +76,12 @@ async def test_every_fault_is_survived_with_one_warning_and_every_question_answe
             await asyncio.sleep(1.5)  # time for a duplicate to show up, if there were one
     assert sorted(server.fault_log) == sorted(FAULTS)
     assert [len(server.of("sendMessage", c["id"])) for c in chats] == [1] * len(FAULTS)
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    ours = [r for r in caplog.records if not r.name.startswith("aiohttp")]  # not the local server's own
+    warnings = [r for r in ours if r.levelno == logging.WARNING]
     assert len(warnings) == len(FAULTS), [r.getMessage() for r in warnings]
     for method, _ in FAULTS:
         assert any(method in r.getMessage() for r in warnings)
-    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert [r for r in ours if r.levelno >= logging.ERROR] == []
     assert all(r.exc_info is None for r in warnings)
 
 
