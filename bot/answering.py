@@ -14,6 +14,7 @@ the score, from evidence:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,16 +39,27 @@ UNIT_BONUS = 0.25
 MIN_COVERAGE = 0.5
 # …and nouns the article never uses may be at most this share of them, each weighing as
 # much as a rare article term (a concept weighs the highest idf among its terms).
-MAX_UNKNOWN = 0.35
+MAX_UNKNOWN = 0.3
 UNKNOWN_WEIGHT = 2.0
+UNKNOWN_LATIN_WEIGHT = 1.0
 MIN_WEIGHT = 0.1
+# General-language specificity: log10(total / count) / SCALE, floored.
+SPECIFICITY_SCALE = 6.0
+SPECIFICITY_FLOOR = 0.4
 # A concept found only in a neighbouring paragraph counts this much.
 NEIGHBOUR_CREDIT = 0.5
 # Labels that let the header passage answer "when was it published", "what is the title".
 HEADER_LABELS = f"标题 发布 {DATE_TERM}"
 # Units a question may ask in, and the figure units that answer them.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _UNIT_WORDS = frozenset("件天条人家个")
-_COMPATIBLE_UNITS = {"钱": {"亿", "万", "元"}, "元": {"亿", "万", "元"}, "亿": {"亿", "万"}, "万": {"亿", "万"}}
+# Measure words that count the same things: a question's 多少家公司 is answered by 百个公司.
+_COMPATIBLE_UNITS = (
+    frozenset("个家项所座批台只"),
+    frozenset("人名位"),
+    frozenset("亿万元钱"),
+    frozenset("天日"),
+)
 # Explaining a term: X是/指/即…, X（…）, 所谓X, 以…为…的X, or a kind named right before X.
 _EXPLAINED_AFTER = re.compile(r"^(?:[，,]?(?:是|指|即|就是|包括|分别是|也就是)|[（(：:])")
 _EXPLAINED_BEFORE = re.compile(
@@ -125,22 +137,28 @@ class Answerer:
         ranked = self._rank(query, k)
         if query.empty:
             return Answer(question, query, ranked, False, "empty", None, 0.0, ())
-        unknown = tuple(c.text for c in query.concepts if not c.known and c.noun and len(c.text) > 1)
+        unknown = tuple(c.text for c in query.concepts if not c.known and c.noun and self.tokenizer.is_telling(c.text))
         if not query.concepts or not ranked or ranked[0].score <= 0:
             return Answer(question, query, ranked, False, "no_match", None, 0.0, unknown)
         best = ranked[0]
         weights = self._weights(query)
         coverage = self._coverage(weights, best.passage)
-        unknown_weight = UNKNOWN_WEIGHT * len(unknown)
+        # An English word the glossary lacks says less: the glossary is the smaller net.
+        unknown_weight = sum(
+            (UNKNOWN_WEIGHT if _CJK.search(text) else UNKNOWN_LATIN_WEIGHT) * self._specificity(text)
+            for text in unknown
+        )
         total_weight = unknown_weight + sum(w for _, w in weights)
         unknown_share = unknown_weight / total_weight if total_weight else 0.0
         reason = "answered"
         if unknown_share > MAX_UNKNOWN:
             reason = "off_topic"
-        elif coverage < MIN_COVERAGE:
+        elif coverage < MIN_COVERAGE or not self._holds_main_concept(weights, best.passage):
             reason = "not_covered"
         elif query.intent.definition and not self._explains(best):
             reason = "not_explained"
+        elif query.intent.number and not any(_fits(f, query.intent.unit) for f in best.figures):
+            reason = "not_stated"  # a number is asked, and the passage gives none of its kind
         answered = reason == "answered"
         figure = self._asked_figure(query, best) if answered and query.intent.number else None
         return Answer(question, query, ranked, answered, reason, figure, coverage, unknown)
@@ -161,7 +179,7 @@ class Answerer:
         def adjusted(hit: Hit) -> float:
             passage = self.passages[hit.index]
             bonus = UNIT_BONUS if unit and self._has_unit(passage, unit) else 0.0
-            return hit.score * (RERANK_BASE + self._coverage(weights, passage) + bonus)
+            return hit.score * (RERANK_BASE + self._coverage(weights, passage, nearby=False) + bonus)
 
         order = sorted(hits, key=lambda h: (-adjusted(h), h.index) if h.score > 0 else (0.0, h.index))
         return tuple(
@@ -172,18 +190,21 @@ class Answerer:
     def _weights(self, query: Query) -> list[tuple[Concept, float]]:
         return [(c, self._weight(c)) for c in query.concepts if c.known]
 
-    def _coverage(self, weights: Sequence[tuple[Concept, float]], passage: Passage) -> float:
+    def _coverage(self, weights: Sequence[tuple[Concept, float]], passage: Passage, *, nearby: bool = True) -> float:
         """The share of the question's known concepts (by weight) that ``passage`` holds.
 
-        A concept found only in the paragraph before or after counts half: context such as
-        who said a quote often stands in the next sentence.
+        With ``nearby``, a concept found only in the paragraph before or after counts half:
+        context such as who said a quote often stands in the next sentence. (Ranking leaves
+        it out: a passage should not outrank its neighbour with the neighbour's words.)
         """
         total = sum(w for _, w in weights)
         if not total:
             return 0.0
         have = self._terms(passage)
-        nearby = self._neighbours(passage)
-        found = sum(w if c.anchors & have else w * NEIGHBOUR_CREDIT if c.anchors & nearby else 0.0 for c, w in weights)
+        nearby_terms = self._neighbours(passage) if nearby else frozenset()
+        found = sum(
+            w if c.anchors & have else w * NEIGHBOUR_CREDIT if c.anchors & nearby_terms else 0.0 for c, w in weights
+        )
         return found / total
 
     def _terms(self, passage: Passage) -> frozenset[str]:
@@ -198,6 +219,15 @@ class Answerer:
             found = frozenset().union(*(self._terms(p) for p in around if p is not None and not passage.is_header))
             self._neighbour_terms[passage.key] = found
         return found
+
+    def _holds_main_concept(self, weights: Sequence[tuple[Concept, float]], passage: Passage) -> bool:
+        """Whether the passage (or a neighbour) holds the question's most specific topic: its
+        rarest known concept, not counting times (今年) and numbers, which frame a question."""
+        topics = [(c, w) for c, w in weights if self.tokenizer.tag(c.text) not in ("t", "m", "mq")]
+        if not topics:
+            return True
+        main, _ = max(topics, key=lambda cw: cw[1])
+        return bool(main.anchors & (self._terms(passage) | self._neighbours(passage)))
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
         return any(_fits(f, unit) for f in extract(passage.text))
@@ -216,7 +246,16 @@ class Answerer:
             weight *= 0.5
         if len(concept.text) == 1:
             weight *= 0.5
-        return max(weight, MIN_WEIGHT)
+        return max(weight * self._specificity(concept.text), MIN_WEIGHT)
+
+    def _specificity(self, word: str) -> float:
+        """How specific a word is in Chinese at large (jieba's counts): 工作 is everywhere,
+        反弹 less so, 减负 rarely. Between SPECIFICITY_FLOOR and 1."""
+        count = self.tokenizer.store.get(word) or 0
+        if count <= 0:
+            return 1.0
+        rarity = math.log10(self.tokenizer.store.total / count) / SPECIFICITY_SCALE
+        return min(1.0, max(SPECIFICITY_FLOOR, rarity))
 
     def _explains(self, ranked: RankedPassage) -> bool:
         """Whether the passage explains the term a definition question asks about."""
@@ -239,7 +278,7 @@ class Answerer:
         of those the nearest to the question's words.
         """
         unit = query.intent.unit
-        figures = [f for f in ranked.figures if _fits(f, unit)] or list(ranked.figures)
+        figures = [f for f in ranked.figures if _fits(f, unit)]
         if not figures:
             return None
         text = self.tokenizer.normalize(ranked.passage.text)
@@ -266,7 +305,9 @@ def _fits(figure: Figure, unit: str | None) -> bool:
         return figure.kind != "date"
     if unit == "date":
         return figure.kind == "date"
-    return figure.unit in _COMPATIBLE_UNITS.get(unit, {unit})
+    if unit == "ordinal" or figure.kind == "ordinal":
+        return unit == figure.unit == "ordinal"
+    return figure.unit == unit or any(unit in group and figure.unit in group for group in _COMPATIBLE_UNITS)
 
 
 def index_text(passage: Passage) -> str:

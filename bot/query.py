@@ -25,21 +25,24 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*|\d+(?:\.\d+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff0-9]+")
 
-_MEASURE = "个家条件天月日年人位项元亿万名批次倍所座台亩"
+_MEASURE = "个家条件天月日年人位项元亿万名批次倍所座台亩字"
 _NUMBER_PATTERNS = (
     re.compile(rf"多少|(?<![这那哪])几[{_MEASURE}]|几大|几成|百分之|比例|占比|比重|份额|多大|多高|多长|多久|多重"),
     re.compile(
-        r"how (?:many|much|large|big|long|high)|what (?:percentage|share|proportion|number|figure|amount)|percent"
+        r"how (?:many|much|large|big|long|high)|what (?:percentage|share|proportion|number|figure|amount)"
+        r"|percent|\b(?:value|worth|amount|total)\b"
     ),
 )
-_UNIT_AFTER = re.compile(rf"(?:多少|几)(?:个)?([{_MEASURE}钱])")
+_UNIT_AFTER = re.compile(rf"(?:多少|(?<![这那哪])几)(?:个)?([{_MEASURE}钱])")
 _PERCENT = re.compile(r"百分之|比例|占比|比重|份额|percent|share|proportion|几成")
 _WHEN = re.compile(
     r"什么时候|哪天|哪一天|何时|几月|几号|几日|什么日子|哪年|日期|什么时间|when\b|what (?:date|day|time|year|month)"
 )
 _WHO = re.compile(r"谁|哪位|什么人|哪个人|名字|姓名|\bwho\b|\bwhom\b|\bwhose\b")
+# "What does X mean": X是什么意思, X指什么, 什么是X, or X是什么 where X is one term (not the
+# 目标 of 自营出口: 自营出口的目标是什么 asks for a thing the article may state).
 _DEFINITION = re.compile(
-    r"什么意思|啥意思|指什么|指的是|是指|含义|什么叫|何为|何谓|(?:是什么|是啥)[?？。!！]*$"
+    r"什么意思|啥意思|指什么|指的是|是指|含义|什么叫|何为|何谓|^什么是|^[^的]{1,12}(?:是什么|是啥)[?？。!！]*$"
     r"|\bmean\b|\bmeans\b|\bmeaning\b|refer to|refers to|stand for|stands for|what is meant"
 )
 _ENGLISH_UNITS = {
@@ -200,11 +203,12 @@ class QueryAnalyzer:
             tokens, rarest = self._expand(self._aliases[alias])
             linked = [w for w in words if alias in w or w in alias]
             for word in linked:
-                # A word the article uses stands for itself, unless a longer phrase around
-                # it (送多少件 around 件) says what it means.
+                # A word the article uses stands for itself in the search, unless a longer
+                # phrase around it (送多少件 around 件) says what it means; the article's
+                # other words for it still count as finding it (疫情 in 战疫's paragraph).
                 if not known[word] or len(alias) > len(word):
                     terms[word] |= tokens
-                    anchors[word] |= rarest
+                anchors[word] |= rarest
             if not linked:
                 for token in tokens:
                     extra[token] = SYNONYM_WEIGHT
@@ -289,6 +293,7 @@ def _unit(normalized: str) -> str | None:
         return "ordinal"
     if _PERCENT.search(normalized):
         return "%"
-    if found := _UNIT_AFTER.search(normalized):
-        return found.group(1)
-    return next((u for w, u in _ENGLISH_UNITS.items() if re.search(rf"\b{w}\b", normalized)), None)
+    if found := _UNIT_AFTER.findall(normalized):
+        return str(found[-1])  # the last: 这几家…送多少件 asks in 件
+    counted = re.search(r"\bhow many ([a-z]+)", normalized)
+    return _ENGLISH_UNITS.get(counted.group(1)) if counted else None

@@ -33,8 +33,13 @@ _TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"))
 
 
-# Tags of words that name things: nouns (n…) and these (q: units such as 平方公里).
-_NOUN_TAGS = frozenset({"vn", "s", "j", "eng", "nz", "q"})
+# Tags of words that name things: nouns (n…) and these (q: units such as 平方公里; t: times
+# such as 明天, which the article may not cover).
+_NOUN_TAGS = frozenset({"vn", "s", "j", "eng", "nz", "q", "t"})
+# A word jieba pieced together from unknown characters is no noun if it ends in a particle (表了).
+_PARTICLES = frozenset("了着过的得地吗呢吧啊")
+# A one-character noun this common is too general to tell of a topic (人, 事).
+_COMMON = 30000
 
 
 def _read_tags(userdict: Path) -> dict[str, str]:
@@ -140,9 +145,23 @@ class Tokenizer:
         """The search tokens of any text: normalised, cut, without stop words."""
         return [w for w in self.cut(self.normalize(text)) if w not in self.stopwords]
 
+    def tag(self, word: str) -> str | None:
+        """jieba's part-of-speech tag of ``word`` (None for a word its dictionary lacks)."""
+        return self.store.tag(word)
+
     def is_noun(self, word: str) -> bool:
-        """Whether jieba's dictionary tags ``word`` a noun (or has no tag: names, new words)."""
+        """Whether ``word`` names a thing or a time: jieba's dictionary tags it so, or it is a
+        new word (a name) that does not end in a particle."""
         if word.isdigit():
             return False
         tag = self.store.tag(word)
-        return tag is None or tag.startswith("n") or tag in _NOUN_TAGS
+        if tag is None:
+            return word[-1] not in _PARTICLES
+        return tag.startswith("n") or tag in _NOUN_TAGS
+
+    def is_telling(self, word: str) -> bool:
+        """Whether an unknown noun tells of a topic: two characters or more, or a one-character
+        noun that is not among the most common (诗, 车; not 人, 事)."""
+        if len(word) > 1:
+            return True
+        return self.store.tag(word) in ("n", "ng") and (self.store.get(word) or 0) < _COMMON

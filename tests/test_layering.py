@@ -10,6 +10,10 @@ from .conftest import ROOT
 CORE = [
     "bot.knowledge",
     "bot.tokenizer",
+    "bot.wordstore",
+    "bot.prebuilt",
+    "bot.replies",
+    "bot.callbacks",
     "bot.lexicon",
     "bot.query",
     "bot.retrieval",

@@ -1,0 +1,51 @@
+"""The lexicon is written from the article's own terms, and is well-formed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.errors import KnowledgeError
+from bot.knowledge import Knowledge
+from bot.lexicon import load_lexicon
+
+from .conftest import KNOWLEDGE
+
+LEXICON = KNOWLEDGE / "lexicon"
+
+
+def top_level_keys(path: Path) -> list[str]:
+    return re.findall(r"^([^#\s][^:]*):", path.read_text(encoding="utf-8"), flags=re.M)
+
+
+@pytest.mark.parametrize("name", ["synonyms.yaml", "english.yaml"])
+def test_no_key_is_written_twice(name: str) -> None:
+    # YAML would keep only the last of two equal keys, silently.
+    keys = top_level_keys(LEXICON / name)
+    assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
+
+
+def test_every_synonym_key_is_the_articles_own_term(knowledge: Knowledge) -> None:
+    text = "".join(p.source_text for p in knowledge.passages)
+    missing = [key for key in top_level_keys(LEXICON / "synonyms.yaml") if key not in text]
+    assert missing == []
+
+
+def test_every_english_term_leads_to_the_article(knowledge: Knowledge) -> None:
+    text = "".join(p.source_text for p in knowledge.passages) + "标题 日期 县长"
+    lexicon = load_lexicon(LEXICON)
+    unreachable = {key: terms for key, terms in lexicon.english.items() if not any(t in text for t in terms)}
+    assert unreachable == {}
+
+
+def test_a_malformed_lexicon_names_the_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / "synonyms.yaml").write_text("快递: 速递\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="synonyms.yaml: 快递: expected a list"):
+        load_lexicon(tmp_path)
+
+
+def test_a_missing_lexicon_is_empty(tmp_path: Path) -> None:
+    lexicon = load_lexicon(tmp_path)
+    assert not lexicon.synonyms and not lexicon.english and lexicon.userdict is None
