@@ -221,8 +221,11 @@ class Answerer:
         return found
 
     def _holds_main_concept(self, weights: Sequence[tuple[Concept, float]], passage: Passage) -> bool:
-        """Whether the passage (or a neighbour) holds the question's most specific topic: its
-        rarest known concept, not counting times (今年) and numbers, which frame a question."""
+        """Whether the passage (or a neighbour) holds the question's most specific topic.
+
+        That is its rarest known concept, not counting times (今年) and numbers, which only
+        frame a question.
+        """
         topics = [(c, w) for c, w in weights if self.tokenizer.tag(c.text) not in ("t", "m", "mq")]
         if not topics:
             return True
@@ -249,8 +252,10 @@ class Answerer:
         return max(weight * self._specificity(concept.text), MIN_WEIGHT)
 
     def _specificity(self, word: str) -> float:
-        """How specific a word is in Chinese at large (jieba's counts): 工作 is everywhere,
-        反弹 less so, 减负 rarely. Between SPECIFICITY_FLOOR and 1."""
+        """How specific a word is in Chinese at large, by jieba's counts.
+
+        工作 is everywhere, 反弹 less so, 减负 rarely. Between SPECIFICITY_FLOOR and 1.
+        """
         count = self.tokenizer.store.get(word) or 0
         if count <= 0:
             return 1.0

@@ -146,12 +146,14 @@ class Tokenizer:
         return [w for w in self.cut(self.normalize(text)) if w not in self.stopwords]
 
     def tag(self, word: str) -> str | None:
-        """jieba's part-of-speech tag of ``word`` (None for a word its dictionary lacks)."""
+        """The part-of-speech tag jieba gives ``word`` (None for a word its dictionary lacks)."""
         return self.store.tag(word)
 
     def is_noun(self, word: str) -> bool:
-        """Whether ``word`` names a thing or a time: jieba's dictionary tags it so, or it is a
-        new word (a name) that does not end in a particle."""
+        """Whether ``word`` names a thing or a time.
+
+        jieba's dictionary tags it so, or it is a new word (a name) not ending in a particle.
+        """
         if word.isdigit():
             return False
         tag = self.store.tag(word)
@@ -160,8 +162,11 @@ class Tokenizer:
         return tag.startswith("n") or tag in _NOUN_TAGS
 
     def is_telling(self, word: str) -> bool:
-        """Whether an unknown noun tells of a topic: two characters or more, or a one-character
-        noun that is not among the most common (诗, 车; not 人, 事)."""
+        """Whether an unknown noun tells of a topic.
+
+        Two characters or more, or a one-character noun not among the most common (诗, 车;
+        not 人, 事).
+        """
         if len(word) > 1:
             return True
         return self.store.tag(word) in ("n", "ng") and (self.store.get(word) or 0) < _COMMON
