@@ -226,7 +226,8 @@ class Answerer:
         That is its rarest known concept, not counting times (今年) and numbers, which only
         frame a question.
         """
-        topics = [(c, w) for c, w in weights if self.tokenizer.tag(c.text) not in ("t", "m", "mq")]
+        tokenizer = self.tokenizer
+        topics = [(c, w) for c, w in weights if tokenizer.tag(c.text) != "t" and not tokenizer.is_figure(c.text)]
         if not topics:
             return True
         main, _ = max(topics, key=lambda cw: cw[1])

@@ -70,10 +70,15 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
     me = application.bot
     replies = cast(Replies, application.bot_data[REPLIES])
     replies.username = me.username
-    await me.set_my_commands(
-        [BotCommand(c, d) for c, d in texts.COMMANDS_PRIVATE], scope=BotCommandScopeAllPrivateChats()
+    menus = (
+        (texts.COMMANDS_PRIVATE, BotCommandScopeAllPrivateChats()),
+        (texts.COMMANDS_GROUP, BotCommandScopeAllGroupChats()),
     )
-    await me.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_GROUP], scope=BotCommandScopeAllGroupChats())
+    for commands, scope in menus:
+        try:
+            await me.set_my_commands([BotCommand(c, d) for c, d in commands], scope=scope)
+        except TelegramError as exc:  # a menu is a nicety: answering matters more
+            log.warning("could not publish the %s command menu: %s", scope.type, exc)
     articles = ", ".join(a.id for a in replies.knowledge.articles)
     log.info("ready as @%s, answering from %s (%d passages)", me.username, articles, len(replies.knowledge.passages))
 

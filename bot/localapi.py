@@ -216,6 +216,7 @@ class BotAPIServer:
         self.webhook: dict[str, Any] | None = None
         self.webhook_deliveries: list[int] = []
         self.requests: list[str] = []
+        self.unsupported: set[str] = set()  # methods to answer 404, like an emulator that lacks them
         self._group_sends: dict[int, deque[float]] = {}
         self._all_sends: deque[float] = deque()
         self._changed = asyncio.Condition()
@@ -276,7 +277,7 @@ class BotAPIServer:
                 if request.transport is None or request.transport.is_closing():
                     return web.Response()  # the client gave up: the request had no effect
         handler = getattr(self, f"_api_{method}", None)
-        if handler is None:
+        if handler is None or method in self.unsupported:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         try:
             result = await handler(params)

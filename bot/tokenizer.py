@@ -38,6 +38,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\
 _NOUN_TAGS = frozenset({"vn", "s", "j", "eng", "nz", "q", "t"})
 # A word jieba pieced together from unknown characters is no noun if it ends in a particle (表了).
 _PARTICLES = frozenset("了着过的得地吗呢吧啊")
+_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?[年月日号天个件人亿万%]?$")
 # A one-character noun this common is too general to tell of a topic (人, 事).
 _COMMON = 30000
 
@@ -149,13 +150,17 @@ class Tokenizer:
         """The part-of-speech tag jieba gives ``word`` (None for a word its dictionary lacks)."""
         return self.store.tag(word)
 
+    def is_figure(self, word: str) -> bool:
+        """Whether ``word`` is a number, alone or with its unit (2020, 2020年, 15.5亿)."""
+        return bool(_FIGURE.match(word)) or self.store.tag(word) in ("m", "mq")
+
     def is_noun(self, word: str) -> bool:
         """Whether ``word`` names a thing or a time.
 
         jieba's dictionary tags it so, or it is a new word (a name) not ending in a particle.
         """
-        if word.isdigit():
-            return False
+        if _FIGURE.match(word):
+            return False  # a figure, not a topic
         tag = self.store.tag(word)
         if tag is None:
             return word[-1] not in _PARTICLES

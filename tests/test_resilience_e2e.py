@@ -85,6 +85,18 @@ async def test_every_fault_is_survived_with_one_warning_and_every_question_answe
     assert all(r.exc_info is None for r in warnings)
 
 
+async def test_a_server_without_command_menus_still_gets_answers(
+    server: BotAPIServer, answerer: Answerer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.unsupported.add("setMyCommands")
+    user = server.user(7100)
+    with caplog.at_level(logging.WARNING):
+        async with running_bot(server, answerer):
+            reply = await server.reply_to(await server.send(server.private_chat(user), user, QUESTIONS[0]))
+    assert "¶9" in reply.text
+    assert "command menu" in caplog.text
+
+
 # --- burst ----------------------------------------------------------------------------------------
 
 
