@@ -23,7 +23,7 @@ from pathlib import Path
 from bot.figures import Figure, extract
 from bot.knowledge import Knowledge, Passage, default_knowledge_dir
 from bot.lexicon import Lexicon
-from bot.query import DATE_TERM, Concept, Query, QueryAnalyzer
+from bot.query import DATE_TERM, Concept, Query, QueryAnalyzer, has_cjk
 from bot.retrieval import BM25Index, Hit
 from bot.tokenizer import Tokenizer
 
@@ -37,8 +37,8 @@ RERANK_BASE = 0.5
 UNIT_BONUS = 0.25
 # The best passage must hold at least this share of the question's concepts…
 MIN_COVERAGE = 0.5
-# …and nouns the article never uses may be at most this share of them, each weighing as
-# much as a rare article term (a concept weighs the highest idf among its terms).
+# …and nouns the article never uses may be at most this share of the question's weight (a
+# known concept weighs its idf, an unknown noun UNKNOWN_WEIGHT; both scaled by specificity).
 MAX_UNKNOWN = 0.3
 UNKNOWN_WEIGHT = 2.0
 UNKNOWN_LATIN_WEIGHT = 1.0
@@ -51,7 +51,6 @@ NEIGHBOUR_CREDIT = 0.5
 # Labels that let the header passage answer "when was it published", "what is the title".
 HEADER_LABELS = f"标题 发布 {DATE_TERM}"
 # Units a question may ask in, and the figure units that answer them.
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _UNIT_WORDS = frozenset("件天条人家个")
 # Measure words that count the same things: a question's 多少家公司 is answered by 百个公司.
 _COMPATIBLE_UNITS = (
@@ -132,21 +131,21 @@ class Answerer:
         """Rank passages for ``question`` and decide whether the article answers it."""
         if len(question) > MAX_QUESTION:
             query = self.analyzer.analyze(question[:MAX_QUESTION])
-            return Answer(question, query, self._rank(query, k), False, "too_long", None, 0.0, ())
+            ranked = self._rank(query, k, self._weights(query))
+            return Answer(question, query, ranked, False, "too_long", None, 0.0, ())
         query = self.analyzer.analyze(question)
-        ranked = self._rank(query, k)
+        weights = self._weights(query)
+        ranked = self._rank(query, k, weights)
         if query.empty:
             return Answer(question, query, ranked, False, "empty", None, 0.0, ())
         unknown = tuple(c.text for c in query.concepts if not c.known and c.noun and self.tokenizer.is_telling(c.text))
         if not query.concepts or not ranked or ranked[0].score <= 0:
             return Answer(question, query, ranked, False, "no_match", None, 0.0, unknown)
         best = ranked[0]
-        weights = self._weights(query)
         coverage = self._coverage(weights, best.passage)
         # An English word the glossary lacks says less: the glossary is the smaller net.
         unknown_weight = sum(
-            (UNKNOWN_WEIGHT if _CJK.search(text) else UNKNOWN_LATIN_WEIGHT) * self._specificity(text)
-            for text in unknown
+            (UNKNOWN_WEIGHT if has_cjk(text) else UNKNOWN_LATIN_WEIGHT) * self._specificity(text) for text in unknown
         )
         total_weight = unknown_weight + sum(w for _, w in weights)
         unknown_share = unknown_weight / total_weight if total_weight else 0.0
@@ -163,7 +162,7 @@ class Answerer:
         figure = self._asked_figure(query, best) if answered and query.intent.number else None
         return Answer(question, query, ranked, answered, reason, figure, coverage, unknown)
 
-    def _rank(self, query: Query, k: int) -> tuple[RankedPassage, ...]:
+    def _rank(self, query: Query, k: int, weights: Sequence[tuple[Concept, float]]) -> tuple[RankedPassage, ...]:
         """BM25's best passages, reordered by how much of the question each one covers.
 
         BM25 favours short passages that repeat one term; a passage that holds every concept
@@ -173,7 +172,6 @@ class Answerer:
         if query.intent.when:
             terms.append((DATE_TERM, 1.0))
         hits = self.index.search(terms, max(k, RERANK_POOL))
-        weights = self._weights(query)
         unit = query.intent.unit if query.intent.number else None
 
         def adjusted(hit: Hit) -> float:

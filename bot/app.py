@@ -174,9 +174,14 @@ class FloodWindow:
             slot[0] = loop.time()
             async with changed:
                 changed.notify_all()
-            if not slots and len(self._slots) > _IDLE_KEYS:
-                self._slots.pop(key, None)
-                self._changed.pop(key, None)
+            if len(self._slots) > _IDLE_KEYS:
+                self._forget_idle(slot[0])
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop the windows of keys whose every message is past the period (idle chats)."""
+        for key, slots in list(self._slots.items()):
+            if all(s[0] <= now - self.period for s in slots) and not self._changed[key].locked():
+                del self._slots[key], self._changed[key]
 
 
 class RetryingRateLimiter(AIORateLimiter):

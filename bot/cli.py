@@ -68,18 +68,15 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def ask(question: Sequence[str], *, as_json: bool) -> int:
     """Answer the question given, or every line of standard input."""
     from bot.answering import Answerer
+    from bot.render import answer_json, answer_rich
 
     answerer = Answerer.from_directory()
     questions: Iterable[str] = [" ".join(question)] if question else (line.rstrip("\r\n") for line in sys.stdin)
     for text in questions:
         answer = answerer.answer(text)
         if as_json:
-            from bot.render import answer_json
-
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
-            from bot.render import answer_rich
-
             print(answer_rich(answerer.knowledge, answer, passages=3).plain(), end="\n\n", flush=True)
     return EXIT_OK
 

@@ -145,9 +145,8 @@ class QueryAnalyzer:
             concepts.append(self._concept(DATE_TERM, {DATE_TERM}, {DATE_TERM}, True, frozenset()))
         terms: dict[str, float] = {}
         for concept in concepts:
-            own = set(self.tokenizer.cut(concept.text)) if _CJK.search(concept.text) else set()
             for token in concept.terms:
-                weight = 1.0 if token in own or token == concept.text else SYNONYM_WEIGHT
+                weight = 1.0 if token in concept.parts or token == concept.text else SYNONYM_WEIGHT
                 terms[token] = max(weight, terms.get(token, 0.0))
         for token, weight in extra.items():
             terms.setdefault(token, weight)
@@ -241,6 +240,11 @@ class QueryAnalyzer:
                 if all(k in _forms(w) for k, w in zip(key_words[1:], following, strict=True)):
                     return size, terms
         return None
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` has a Chinese character."""
+    return bool(_CJK.search(text))
 
 
 def _is_english(normalized: str) -> bool:
