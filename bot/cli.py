@@ -1,16 +1,20 @@
-"""The command line: ``python -m bot [ask|chat|bench]``; with no command, the Telegram bot."""
+"""The command line: ``python -m bot [ask|chat]``; with no command, the Telegram bot."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from bot import __version__
+from bot.config import Settings, load_settings
+from bot.core.answering import Answerer
 from bot.errors import BotError, ConfigError
+from bot.replies.render import answer_json, answer_rich
 
 EXIT_OK = 0
 EXIT_KNOWLEDGE = 1
@@ -30,9 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question (default: one a line from standard input)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     commands.add_parser("chat", help="ask questions interactively in the terminal")
-    bench = commands.add_parser("bench", help="measure start-up, latency and scale")
-    bench.add_argument("--json", action="store_true", help="print the results as JSON")
-    bench.add_argument("--quick", action="store_true", help="a seconds-long smoke run")
     commands.add_parser("run", help="run the Telegram bot (the default)")
     return parser
 
@@ -41,19 +42,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
+        settings = load_settings(need_token=args.command in (None, "run"))
         if args.command == "ask":
-            return ask(args.question, as_json=args.json)
+            return ask(_answerer(settings), args.question, as_json=args.json)
         if args.command == "chat":
-            return chat(sys.stdin, sys.stdout)
-        if args.command == "bench":
-            from bot.bench import run_bench
-
-            return run_bench(as_json=args.json, quick=args.quick)
+            return chat(_answerer(settings), sys.stdin, sys.stdout)
         # Until PTB takes over SIGTERM, it ends start-up quietly instead of killing us.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        from bot.app import run_bot
+        # Opt in to PTB 23's timedelta durations now; PTB 22 warns on every RetryAfter otherwise.
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
+        from bot.tg.app import run_bot
 
-        return run_bot()
+        return run_bot(settings)
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_KNOWLEDGE
@@ -65,12 +65,12 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def ask(question: Sequence[str], *, as_json: bool) -> int:
-    """Answer the question given, or every line of standard input."""
-    from bot.answering import Answerer
-    from bot.render import answer_json, answer_rich
+def _answerer(settings: Settings) -> Answerer:
+    return Answerer.from_directory(settings.knowledge_dir, settings.cache_dir)
 
-    answerer = Answerer.from_directory()
+
+def ask(answerer: Answerer, question: Sequence[str], *, as_json: bool) -> int:
+    """Answer the question given, or every line of standard input."""
     questions: Iterable[str] = [" ".join(question)] if question else (line.rstrip("\r\n") for line in sys.stdin)
     for text in questions:
         answer = answerer.answer(text)
@@ -81,12 +81,8 @@ def ask(question: Sequence[str], *, as_json: bool) -> int:
     return EXIT_OK
 
 
-def chat(stdin: TextIO, stdout: TextIO) -> int:
+def chat(answerer: Answerer, stdin: TextIO, stdout: TextIO) -> int:
     """An interactive session: a question a line, answers as the bot would give them."""
-    from bot.answering import Answerer
-    from bot.render import answer_rich
-
-    answerer = Answerer.from_directory()
     article = answerer.knowledge.articles[0]
     stdout.write(f"《{article.title}》 — 输入问题，回车发送；空行或 Ctrl-D 退出。\n")
     interactive = stdin.isatty()

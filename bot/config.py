@@ -1,17 +1,31 @@
-"""Settings from the environment, validated at once and frozen; the only reader of os.environ."""
+"""Settings from the environment and ``.env``, validated at once and frozen.
+
+This is the only module that reads ``os.environ`` or ``.env``; every other module is given
+the :class:`Settings` (or the one value it needs) by its caller. Every subcommand loads them
+the same way, so ``KNOWLEDGE_DIR`` in ``.env`` means the same folder to ``python -m bot`` and to
+``python -m bot ask``.
+
+``.env`` is read from the working directory, as people expect; a variable set in the
+environment wins over the same one in ``.env``.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
+from dotenv import dotenv_values
+
+from bot.core.knowledge import bundled_knowledge_dir
 from bot.errors import ConfigError
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+CACHE_NAME = "tonglu-bot"
 # A bot token is the bot's numeric id, a colon and a secret of letters, digits, _ and -.
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -20,9 +34,15 @@ _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the bot is told by its environment."""
+    """Everything the bot and the command line are told by their environment.
 
-    token: str = field(repr=False)
+    ``token`` is empty for the commands that need no Telegram (``ask``, ``chat``); the bot
+    loads its settings with ``need_token=True``.
+    """
+
+    token: str = field(default="", repr=False)
+    knowledge_dir: Path = field(default_factory=bundled_knowledge_dir)
+    cache_dir: Path | None = None  # prepared indexes; None: built in memory at every start
     base_url: str = TELEGRAM_BASE_URL
     log_level: int = logging.INFO
     allowed_chat_ids: frozenset[int] = frozenset()
@@ -43,17 +63,37 @@ class Settings:
         return private or not self.allowed_chat_ids or chat_id in self.allowed_chat_ids
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read and validate the settings; raise :class:`ConfigError` naming the variable."""
-    env = os.environ if environ is None else environ
+def read_environment(dotenv: Path | None = None) -> dict[str, str]:
+    """The process environment over the variables of ``dotenv`` (default: ``./.env``).
+
+    A ``.env`` that cannot be read is one :class:`ConfigError` line, not a traceback.
+    """
+    path = dotenv if dotenv is not None else Path.cwd() / ".env"
+    values: dict[str, str] = {}
+    if path.is_file():
+        try:
+            values = {k: v for k, v in dotenv_values(path, encoding="utf-8").items() if v is not None}
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+            raise ConfigError(f"{path}: cannot read: {reason}") from None
+    return {**values, **os.environ}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool = False) -> Settings:
+    """Read and validate the settings; raise :class:`ConfigError` naming the variable.
+
+    ``environ`` defaults to :func:`read_environment`. With ``need_token``, a missing or
+    malformed ``TELEGRAM_BOT_TOKEN`` is an error; without, the token is checked only if set.
+    """
+    env = read_environment() if environ is None else environ
 
     def get(name: str) -> str:
         return env.get(name, "").strip()
 
     token = get("TELEGRAM_BOT_TOKEN")
-    if not token:
+    if need_token and not token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
-    if not _TOKEN.fullmatch(token):
+    if token and not _TOKEN.fullmatch(token):
         raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected digits, a colon and the secret (123456:ABC-…)")
 
     base_url = get("TELEGRAM_API_BASE_URL") or TELEGRAM_BASE_URL
@@ -83,7 +123,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError("WEBHOOK_PORT must be a port number")
 
+    knowledge = get("KNOWLEDGE_DIR")
     return Settings(
+        knowledge_dir=Path(knowledge).expanduser() if knowledge else bundled_knowledge_dir(),
+        cache_dir=_cache_dir(get),
         token=token,
         base_url=base_url,
         log_level=getattr(logging, level_name),
@@ -93,3 +136,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=int(port_text),
     )
+
+
+def _cache_dir(get: Callable[[str], str]) -> Path | None:
+    """``$BOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/tonglu-bot``, else ``~/.cache/tonglu-bot``."""
+    if configured := get("BOT_CACHE_DIR"):
+        return Path(configured).expanduser()
+    if base := get("XDG_CACHE_HOME"):
+        return Path(base) / CACHE_NAME
+    try:
+        return Path.home() / ".cache" / CACHE_NAME
+    except RuntimeError:  # no home directory: nowhere to keep it
+        return None

@@ -8,19 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
-from bot.knowledge import Knowledge, load_knowledge
+from bot.core.answering import Answerer
+from bot.core.knowledge import Knowledge, load_knowledge
 
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
+from .support import KNOWLEDGE
 
 # Prepared indexes go to a folder of the test session's own (subprocesses inherit it).
-os.environ["BOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="tonglu-bot-tests-")
+CACHE = Path(tempfile.mkdtemp(prefix="tonglu-bot-tests-"))
+os.environ["BOT_CACHE_DIR"] = str(CACHE)
+# As `python -m bot` does: PTB 23's timedelta durations (PTB 22 warns on RetryAfter otherwise).
+os.environ["PTB_TIMEDELTA"] = "1"
 
 
 @pytest.fixture(scope="session")
 def answerer() -> Answerer:
-    return Answerer.from_directory(KNOWLEDGE)
+    return Answerer.from_directory(KNOWLEDGE, CACHE)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answering import Answer, Answerer
+from bot.core.answering import Answer, Answerer
 
 HERE = Path(__file__).resolve().parent
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from bot.answering import Answerer
-from bot.localapi import BotAPIServer, Sent
+from bot.core.answering import Answerer
+from bot.sandbox.server import BotAPIServer, Sent
 
-from .e2e import STICKER, running_bot
+from .support.e2e import STICKER, running_bot
 
 BOT = "TongluTestBot"
 PROBE = "桐庐要打赢哪六大攻坚战？"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.bench import scale_worker, summary
+from benchmarks.bench import scale_worker, summary
 
 
 def test_rankings_match_rank_bm25_on_a_synthetic_corpus(capsys: pytest.CaptureFixture[str]) -> None:

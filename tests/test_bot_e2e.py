@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot import callbacks
-from bot.answering import Answerer
-from bot.localapi import BotAPIServer, Sent
+from bot.core.answering import Answerer
+from bot.replies import payloads
+from bot.sandbox.server import BotAPIServer, Sent
 
-from .e2e import STICKER, running_bot
+from .support.e2e import STICKER, running_bot
 
 BOT = "TongluTestBot"
 
@@ -98,7 +98,7 @@ async def test_not_in_the_article_is_said_plainly_with_hints(
     reply = await server.reply_to(await server.send(chat, alice, "杭州明天天气怎么样？"))
     assert "文章里没有讲到这个" in reply.text
     assert "/figures" in reply.text
-    assert reply.buttons and all(callbacks.decode(b["callback_data"]) for b in reply.buttons)
+    assert reply.buttons and all(payloads.decode(b["callback_data"]) for b in reply.buttons)
 
 
 async def test_english_questions_get_an_english_lead(server: BotAPIServer, bot: Any, alice: dict[str, Any]) -> None:

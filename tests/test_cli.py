@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from bot.cli import chat
+from bot.core.answering import Answerer
 
-from .conftest import KNOWLEDGE, ROOT
+from .support import KNOWLEDGE, ROOT
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -89,11 +90,11 @@ def test_a_broken_knowledge_file_exits_non_zero_with_one_line(tmp_path: Path) ->
     assert "tonglu.yaml" in lines[0] and "paragraphs[3]" in lines[0] and "text" in lines[0]
 
 
-def test_chat_answers_each_line_until_an_empty_one(tmp_path: Path) -> None:
+def test_chat_answers_each_line_until_an_empty_one(answerer: Answerer) -> None:
     import io
 
     out = io.StringIO()
-    status = chat(io.StringIO("三通一达的市值是多少？\n杭州天气\n\n不会被读到\n"), out)
+    status = chat(answerer, io.StringIO("三通一达的市值是多少？\n杭州天气\n\n不会被读到\n"), out)
     assert status == 0
     text = out.getvalue()
     assert "¶11" in text

@@ -36,7 +36,7 @@ def test_the_token_never_shows_in_repr() -> None:
 )
 def test_bad_settings_name_the_variable(environ: dict[str, str], names: str) -> None:
     with pytest.raises(ConfigError, match=names):
-        load_settings(environ)
+        load_settings(environ, need_token=True)
 
 
 def test_allowed_chats() -> None:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.figures import extract
-from bot.knowledge import Knowledge
+from bot.core.figures import extract
+from bot.core.knowledge import Knowledge
 
 
 def shown(text: str) -> list[tuple[str, bool]]:

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.core.knowledge import Knowledge, bundled_knowledge_dir, load_article, load_knowledge
 from bot.errors import KnowledgeError
-from bot.knowledge import Knowledge, default_knowledge_dir, load_article, load_knowledge
 
-from .conftest import KNOWLEDGE
+from .support import KNOWLEDGE
 
 
 def test_paragraphs_and_headings_reproduce_the_seed_body_exactly(knowledge: Knowledge, seed_text: str) -> None:
@@ -148,8 +148,5 @@ def test_two_articles_with_one_id_are_refused(tmp_path: Path) -> None:
         load_knowledge(tmp_path)
 
 
-def test_default_knowledge_is_the_checkout_or_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("KNOWLEDGE_DIR", raising=False)
-    assert default_knowledge_dir() == KNOWLEDGE
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path))
-    assert default_knowledge_dir() == tmp_path
+def test_the_bundled_knowledge_is_the_checkout_s() -> None:
+    assert bundled_knowledge_dir() == KNOWLEDGE

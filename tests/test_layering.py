@@ -5,22 +5,22 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from .conftest import ROOT
+from .support import ROOT
 
 CORE = [
-    "bot.knowledge",
-    "bot.tokenizer",
-    "bot.wordstore",
-    "bot.prebuilt",
-    "bot.replies",
-    "bot.callbacks",
-    "bot.lexicon",
-    "bot.query",
-    "bot.retrieval",
-    "bot.figures",
-    "bot.answering",
-    "bot.render",
-    "bot.texts",
+    "bot.core.knowledge",
+    "bot.core.tokenizer",
+    "bot.core.wordstore",
+    "bot.core.prebuilt",
+    "bot.replies.messages",
+    "bot.replies.payloads",
+    "bot.core.lexicon",
+    "bot.core.query",
+    "bot.core.retrieval",
+    "bot.core.figures",
+    "bot.core.answering",
+    "bot.replies.render",
+    "bot.replies.texts",
     "bot.cli",
 ]
 
@@ -29,8 +29,9 @@ def test_the_core_runs_with_telegram_unimportable() -> None:
     code = (
         "import sys; sys.modules['telegram'] = None; sys.modules['telegram.ext'] = None\n"
         + "".join(f"import {m}\n" for m in CORE)
-        + "from bot.answering import Answerer\n"
-        "a = Answerer.from_directory()\n"
+        + "from bot.core.answering import Answerer\n"
+        "from bot.core.knowledge import bundled_knowledge_dir\n"
+        "a = Answerer.from_directory(bundled_knowledge_dir())\n"
         "assert a.answer('桐庐要打赢哪六大攻坚战？').answered\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

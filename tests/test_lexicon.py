@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.knowledge import Knowledge
+from bot.core.lexicon import load_lexicon
 from bot.errors import KnowledgeError
-from bot.knowledge import Knowledge
-from bot.lexicon import load_lexicon
 
-from .conftest import KNOWLEDGE
+from .support import KNOWLEDGE
 
 LEXICON = KNOWLEDGE / "lexicon"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answering import Answerer
-from bot.prebuilt import INDEX, WORDS, digest_of, prepare
-from bot.retrieval import BM25Index
-from bot.wordstore import WordStore
+from bot.core.answering import Answerer
+from bot.core.prebuilt import INDEX, WORDS, digest_of, prepare
+from bot.core.retrieval import BM25Index
+from bot.core.wordstore import WordStore
 
-from .conftest import KNOWLEDGE
+from .support import KNOWLEDGE
 
 SENTENCES = [
     "在快递回归攻坚战誓师环节上，桐庐县委常委周海静抛出了一串数字",

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import Answerer
-from bot.query import Query
+from bot.core.answering import Answerer
+from bot.core.query import Query
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from bot.answering import Answerer
-from bot.render import MESSAGE_LIMIT, Rich, answer_rich, figures_index, highlight
+from bot.core.answering import Answerer
+from bot.replies.render import MESSAGE_LIMIT, Rich, answer_rich, figures_index, highlight
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote", "tg-spoiler"}
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from bot import callbacks
-from bot.answering import Answerer
-from bot.replies import GROUP_WINDOW, Replies
+from bot.core.answering import Answerer
+from bot.replies import payloads
+from bot.replies.messages import GROUP_WINDOW, Replies
 
 from .test_render import assert_valid_html
 
@@ -27,7 +27,7 @@ def test_private_answer_is_whole_with_a_more_button(replies: Replies) -> None:
     reply = replies.answer(answer, group=False)
     assert_valid_html(reply.html)
     assert answer.passages[0].passage.text in re.sub(r"<[^>]+>", "", reply.html)
-    more = [decode for decode in map(callbacks.decode, all_callbacks(reply)) if isinstance(decode, callbacks.More)]
+    more = [decode for decode in map(payloads.decode, all_callbacks(reply)) if isinstance(decode, payloads.More)]
     assert more and more[0].page == 1
 
 
@@ -38,17 +38,17 @@ def test_group_answer_is_trimmed_with_full_and_private_buttons(replies: Replies)
     assert answer.passages[0].passage.text not in reply.html
     buttons = [b for row in reply.buttons for b in row]
     assert any(b.url == "https://t.me/TongluTestBot?start=p10" for b in buttons)
-    assert any(isinstance(callbacks.decode(b.callback), callbacks.Full) for b in buttons if b.callback)
+    assert any(isinstance(payloads.decode(b.callback), payloads.Full) for b in buttons if b.callback)
     assert len(reply.html) < GROUP_WINDOW * 4
 
 
 def test_more_pages_walk_the_ranked_passages(replies: Replies) -> None:
-    action = callbacks.More("tonglu", ("p13", "p11", "p9"), 1)
+    action = payloads.More("tonglu", ("p13", "p11", "p9"), 1)
     page = replies.more(action)
     assert page is not None and "¶11" in page.html and "2/3" in page.html
-    assert {type(callbacks.decode(c)) for c in all_callbacks(page)} == {callbacks.More}
-    assert replies.more(callbacks.More("tonglu", ("p13",), 5)) is None
-    assert replies.more(callbacks.More("tonglu", ("p999",), 0)) is None
+    assert {type(payloads.decode(c)) for c in all_callbacks(page)} == {payloads.More}
+    assert replies.more(payloads.More("tonglu", ("p13",), 5)) is None
+    assert replies.more(payloads.More("tonglu", ("p999",), 0)) is None
 
 
 def test_start_payloads(replies: Replies) -> None:
@@ -65,8 +65,8 @@ def test_figures_pages_cover_every_line_once(replies: Replies) -> None:
     assert first is not None
     pages = [first]
     while True:
-        nxt = [callbacks.decode(c) for c in all_callbacks(pages[-1])]
-        forward = [a for a in nxt if isinstance(a, callbacks.FiguresPage) and a.page == len(pages)]
+        nxt = [payloads.decode(c) for c in all_callbacks(pages[-1])]
+        forward = [a for a in nxt if isinstance(a, payloads.FiguresPage) and a.page == len(pages)]
         if not forward:
             break
         page = replies.figures(forward[0].page)

@@ -17,15 +17,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
-from aiohttp import ClientSession
 
-from bot.answering import Answerer
-from bot.localapi import BotAPIServer
+from bot.core.answering import Answerer
+from bot.sandbox.server import BotAPIServer
 
-from .conftest import KNOWLEDGE, ROOT
-from .e2e import running_bot
+from .support import KNOWLEDGE, ROOT
+from .support.e2e import running_bot
 
 QUESTIONS = [
     "桐庐要打赢哪六大攻坚战？",
@@ -76,7 +76,7 @@ async def test_every_fault_is_survived_with_one_warning_and_every_question_answe
             await asyncio.sleep(1.5)  # time for a duplicate to show up, if there were one
     assert sorted(server.fault_log) == sorted(FAULTS)
     assert [len(server.of("sendMessage", c["id"])) for c in chats] == [1] * len(FAULTS)
-    ours = [r for r in caplog.records if not r.name.startswith("aiohttp")]  # not the local server's own
+    ours = [r for r in caplog.records if not r.name.startswith("tornado")]  # not the local server's own
     warnings = [r for r in ours if r.levelno == logging.WARNING]
     assert len(warnings) == len(FAULTS), [r.getMessage() for r in warnings]
     for method, _ in FAULTS:
@@ -326,10 +326,10 @@ async def test_webhook_mode_answers_and_refuses_requests_without_the_secret(serv
             "update_id": 99999,
             "message": {"message_id": 1, "date": 1, "chat": chat, "from": user, "text": "伪造的更新"},
         }
-        async with ClientSession() as session:
+        async with httpx.AsyncClient() as client:
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-                async with session.post(url, json=forged, headers=headers) as response:
-                    assert response.status == 403
+                response = await client.post(url, json=forged, headers=headers)
+                assert response.status_code == 403
         await asyncio.sleep(0.5)
         assert len(server.of("sendMessage", chat["id"])) == 1
     finally:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.retrieval import EPSILON, K1, B, BM25Index
+from bot.core.retrieval import EPSILON, K1, B, BM25Index
 
 CORPUS = [
     ["快递", "回归", "攻坚战"],  # 0

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import Answerer
-from bot.tokenizer import Tokenizer
+from bot.core.answering import Answerer
+from bot.core.tokenizer import Tokenizer
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""``python -m bot bench``: start-up, per-question latency, round trip, and scale.
+"""``python -m benchmarks.bench`` (from a checkout): start-up, per-question latency, round trip, and scale.
 
 Every figure is a median with its min and max over repeated runs, printed beside an anchor
 measured in the same run, as a ratio (ours / anchor):
@@ -39,8 +39,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bot import texts
-from bot.knowledge import default_knowledge_dir
+from bot.config import load_settings
+from bot.core.answering import Answerer
+from bot.replies import texts
 
 QUESTION = "桐庐要打赢哪六大攻坚战？"
 NAIVE = """
@@ -98,6 +99,12 @@ def summary(
     )
 
 
+def _answerer() -> Answerer:
+    """The bot's answerer, from the settings (the bench's own cache folder)."""
+    settings = load_settings()
+    return Answerer.from_directory(settings.knowledge_dir, settings.cache_dir)
+
+
 def run_bench(*, as_json: bool, quick: bool) -> int:
     """Run every benchmark and print the figures (a table, or JSON)."""
     figures: list[Figure] = []
@@ -106,13 +113,8 @@ def run_bench(*, as_json: bool, quick: bool) -> int:
         os.environ["BOT_CACHE_DIR"] = cache  # a cache of the bench's own, warmed below
         figures += cold_start(runs=2 if quick else 5)
         figures += per_question(rounds=3 if quick else 30)
-        try:
-            import aiohttp  # noqa: F401 - the local Bot API server needs the test extra
-        except ImportError:
-            print("(round trip and start-up to polling skipped: pip install '.[test]')", file=sys.stderr)
-        else:
-            figures += asyncio.run(startup_to_polling(runs=1 if quick else 3))
-            figures += asyncio.run(round_trip(sequential=20 if quick else 200, burst=60 if quick else 1000))
+        figures += asyncio.run(startup_to_polling(runs=1 if quick else 3))
+        figures += asyncio.run(round_trip(sequential=20 if quick else 200, burst=60 if quick else 1000))
         for size in (1_000,) if quick else (1_000, 10_000, 100_000):
             scale.append(scale_worker_run(size, queries=20 if quick else 200))
     if as_json:
@@ -144,7 +146,7 @@ def first_line_after(command: Sequence[str], env: dict[str, str] | None = None) 
 
 def cold_start(runs: int) -> list[Figure]:
     """``python -m bot ask`` against the naive stack, each in a fresh process."""
-    article = next(default_knowledge_dir().glob("*.yaml"))
+    article = next(load_settings().knowledge_dir.glob("*.yaml"))
     ours_cmd = [sys.executable, "-m", "bot", "ask", QUESTION]
     naive_cmd = [sys.executable, "-c", NAIVE, str(article), QUESTION]
     first = first_line_after(ours_cmd)  # builds and saves the prepared index
@@ -168,7 +170,7 @@ def cold_start(runs: int) -> list[Figure]:
 
 async def startup_to_polling(runs: int) -> list[Figure]:
     """From launching ``python -m bot`` to its first getUpdates, beside the naive imports."""
-    from bot.localapi import BotAPIServer
+    from bot.sandbox.server import BotAPIServer
 
     ours = []
     for _ in range(runs):
@@ -226,10 +228,9 @@ def per_question(rounds: int) -> list[Figure]:
     import jieba
     from rank_bm25 import BM25Okapi
 
-    from bot.answering import Answerer
-    from bot.replies import Replies
+    from bot.replies.messages import Replies
 
-    answerer = Answerer.from_directory()
+    answerer = _answerer()
     replies = Replies(answerer, "bench")
     questions = bench_questions()
     jieba.setLogLevel(60)
@@ -274,12 +275,12 @@ async def round_trip(sequential: int, burst: int) -> list[Figure]:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
-    from bot.answering import Answerer
-    from bot.app import build_application, polling
     from bot.config import Settings
-    from bot.localapi import BotAPIServer
+    from bot.sandbox.running import polling
+    from bot.sandbox.server import BotAPIServer
+    from bot.tg.app import build_application
 
-    answerer = Answerer.from_directory()
+    answerer = _answerer()
     questions = bench_questions()
 
     async def latencies(server: BotAPIServer, count: int) -> list[float]:
@@ -340,7 +341,7 @@ async def round_trip(sequential: int, burst: int) -> list[Figure]:
 def scale_worker_run(size: int, queries: int) -> dict[str, Any]:
     """Run :func:`scale_worker` in a fresh process, so that its peak memory is its own."""
     done = subprocess.run(
-        [sys.executable, "-c", f"from bot.bench import scale_worker; scale_worker({size}, {queries})"],
+        [sys.executable, "-c", f"from benchmarks.bench import scale_worker; scale_worker({size}, {queries})"],
         capture_output=True,
         text=True,
         check=True,
@@ -353,9 +354,9 @@ def synthetic_corpus(size: int, seed: int = 7) -> tuple[list[list[str]], list[li
 
     Tokens are drawn as often as the article uses them.
     """
-    from bot.answering import Answerer, index_text
+    from bot.core.prebuilt import index_text
 
-    answerer = Answerer.from_directory()
+    answerer = _answerer()
     vocabulary = [t for p in answerer.passages for t in answerer.tokenizer.tokens(index_text(p))]
     rng = random.Random(seed)
     corpus = [rng.choices(vocabulary, k=rng.randint(20, 90)) for _ in range(size)]
@@ -368,7 +369,7 @@ def scale_worker(size: int, queries: int) -> None:
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from bot.retrieval import EPSILON, K1, B, BM25Index
+    from bot.core.retrieval import EPSILON, K1, B, BM25Index
 
     corpus, query_tokens = synthetic_corpus(size)
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -446,3 +447,18 @@ def render_table(figures: Sequence[Figure], scale: Sequence[dict[str, Any]]) -> 
                 f"{s['rank_bm25_p50_ms']:>9} {s['speedup']:>8}  {s['identical_top5']}"
             )
     return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m benchmarks.bench [--json] [--quick]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--quick", action="store_true", help="a seconds-long smoke run")
+    args = parser.parse_args(argv)
+    return run_bench(as_json=args.json, quick=args.quick)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,7 +1,8 @@
-"""A strict local Bot API server on 127.0.0.1, for tests, benchmarks and trying the bot out.
+"""A strict local Bot API server on 127.0.0.1, for the sandbox, the tests and the benchmark.
 
-Telegram's servers cannot be reached from a test machine; this stands in for them (it needs
-the ``test`` extra's aiohttp).
+Telegram's servers cannot be reached from a test machine; this stands in for them. It runs on
+tornado, which the webhook extra of python-telegram-bot installs anyway, so a runtime install
+can run it (``python -m bot sandbox``).
 
 It answers the bot like Telegram does — long-polling ``getUpdates`` with offsets, ``getMe``,
 ``sendMessage``, ``editMessageText``, ``answerCallbackQuery``, ``answerInlineQuery``,
@@ -31,7 +32,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, cast
 
-from aiohttp import ClientSession, ClientTimeout, web
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application, RequestHandler
 
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
@@ -220,7 +224,8 @@ class BotAPIServer:
         self._group_sends: dict[int, deque[float]] = {}
         self._all_sends: deque[float] = deque()
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
+        self._http: HTTPServer | None = None
+        self._stopping = False
         self._delivery: asyncio.Task[None] | None = None
         self.port = 0
 
@@ -228,20 +233,24 @@ class BotAPIServer:
 
     async def start(self) -> None:
         """Listen on 127.0.0.1 and a free port (see :attr:`base_url`)."""
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
+        self._stopping = False
+        app = Application([(r"/bot([^/]*)/([A-Za-z]+)", _MethodHandler, {"server": self})], log_function=_quiet)
+        self._http = HTTPServer(app, idle_connection_timeout=60)
+        sockets = bind_sockets(0, "127.0.0.1")
+        self._http.add_sockets(sockets)
+        self.port = int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
-        """Stop listening (and delivering webhook updates)."""
+        """Stop listening and delivering; end every long poll at once."""
+        self._stopping = True
         if self._delivery is not None:
             self._delivery.cancel()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        async with self._changed:
+            self._changed.notify_all()
+        if self._http is not None:
+            self._http.stop()
+            await self._http.close_all_connections()
+            self._http = None
 
     @property
     def base_url(self) -> str:
@@ -250,54 +259,63 @@ class BotAPIServer:
 
     # --- HTTP --------------------------------------------------------------------------------
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        method = request.match_info["method"]
+    async def _handle(self, request: _MethodHandler, token: str, method: str) -> None:
         self.requests.append(method)
-        if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        if token != self.token:
+            request.reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
         try:
-            params = await self._params(request)
+            params = self._params(request)
         except BadRequest as exc:
-            return web.json_response({"ok": False, "error_code": 400, "description": str(exc)}, status=400)
+            request.reply(400, {"ok": False, "error_code": 400, "description": str(exc)})
+            return
         fault = self._take_fault(method)
         if fault is not None:
             self.fault_log.append((method, fault.kind))
             if fault.kind == "429":
-                return _too_many_requests(fault.retry_after)
+                request.reply(429, _too_many_requests(fault.retry_after))
+                return
             if fault.kind in ("500", "502"):
                 code = int(fault.kind)
                 text = "Internal Server Error" if code == 500 else "Bad Gateway"
-                return web.json_response({"ok": False, "error_code": code, "description": text}, status=code)
+                request.reply(code, {"ok": False, "error_code": code, "description": text})
+                return
             if fault.kind == "drop":
-                assert request.transport is not None
-                request.transport.close()
-                return web.Response()
+                request.drop()
+                return
             if fault.kind == "slow":
                 await asyncio.sleep(fault.delay)
-                if request.transport is None or request.transport.is_closing():
-                    return web.Response()  # the client gave up: the request had no effect
+                if request.gone:
+                    return  # the client gave up: the request had no effect
         handler = getattr(self, f"_api_{method}", None)
         if handler is None or method in self.unsupported:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+            request.reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return
         try:
             result = await handler(params)
         except BadRequest as exc:
             self.refused.append((method, params, str(exc)))
             status = 409 if str(exc).startswith("Conflict") else 400
-            return web.json_response({"ok": False, "error_code": status, "description": str(exc)}, status=status)
+            request.reply(status, {"ok": False, "error_code": status, "description": str(exc)})
+            return
         except RateLimited as exc:
             self.rate_limited.append((method, params))
-            return _too_many_requests(exc.retry_after)
-        return web.json_response({"ok": True, "result": result})
+            request.reply(429, _too_many_requests(exc.retry_after))
+            return
+        request.reply(200, {"ok": True, "result": result})
 
-    async def _params(self, request: web.Request) -> dict[str, Any]:
-        params: dict[str, Any] = dict(request.query)
-        if request.can_read_body:
-            if request.content_type == "application/json":
-                params.update(await request.json())
-            else:
-                form = await request.post()
-                params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    def _params(self, request: _MethodHandler) -> dict[str, Any]:
+        http = request.request
+        params: dict[str, Any] = {k: v[-1].decode() for k, v in http.query_arguments.items()}
+        if http.headers.get("Content-Type", "").startswith("application/json") and http.body:
+            try:
+                body = json.loads(http.body)
+            except ValueError:
+                raise BadRequest("Bad Request: can't parse JSON body") from None
+            if isinstance(body, dict):
+                params.update(body)
+        else:
+            params.update({k: v[-1].decode() for k, v in http.body_arguments.items()})
         for name in _JSON_FIELDS & params.keys():
             if isinstance(params[name], str):
                 try:
@@ -362,7 +380,7 @@ class BotAPIServer:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
         deadline = time.monotonic() + timeout
         async with self._changed:
-            while not self.updates and time.monotonic() < deadline:
+            while not self.updates and time.monotonic() < deadline and not self._stopping:
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
@@ -571,29 +589,32 @@ class BotAPIServer:
 
     async def _deliver(self) -> None:
         """Webhook mode: post each update to the bot's URL until it answers 200."""
-        async with ClientSession(timeout=ClientTimeout(total=10)) as session:
-            while self.webhook is not None:
-                if not self.updates:
-                    async with self._changed:
-                        try:
-                            await asyncio.wait_for(self._changed.wait(), 0.5)
-                        except TimeoutError:
-                            pass
-                    continue
-                update = self.updates[0]
-                headers = {}
-                if self.webhook.get("secret_token"):
-                    headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
-                try:
-                    async with session.post(self.webhook["url"], json=update, headers=headers) as response:
-                        ok = response.status == 200
-                except Exception:
-                    ok = False
-                if ok:
-                    self.webhook_deliveries.append(update["update_id"])
-                    self.updates.pop(0)
-                else:
-                    await asyncio.sleep(0.2)
+        client = AsyncHTTPClient()
+        while self.webhook is not None:
+            if not self.updates:
+                async with self._changed:
+                    try:
+                        await asyncio.wait_for(self._changed.wait(), 0.5)
+                    except TimeoutError:
+                        pass
+                continue
+            update = self.updates[0]
+            headers = {"Content-Type": "application/json"}
+            if self.webhook.get("secret_token"):
+                headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+            request = HTTPRequest(
+                self.webhook["url"], method="POST", body=json.dumps(update), headers=headers, request_timeout=10
+            )
+            try:
+                response = await client.fetch(request, raise_error=False)
+                ok = response.code == 200
+            except (OSError, HTTPClientError):
+                ok = False
+            if ok:
+                self.webhook_deliveries.append(update["update_id"])
+                self.updates.pop(0)
+            else:
+                await asyncio.sleep(0.2)
 
     # --- the test side -------------------------------------------------------------------------
 
@@ -731,17 +752,51 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def _too_many_requests(retry_after: int) -> web.Response:
+def _too_many_requests(retry_after: int) -> dict[str, Any]:
     """Telegram's flood-control answer."""
-    return web.json_response(
-        {
-            "ok": False,
-            "error_code": 429,
-            "description": f"Too Many Requests: retry after {retry_after}",
-            "parameters": {"retry_after": retry_after},
-        },
-        status=429,
-    )
+    return {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {retry_after}",
+        "parameters": {"retry_after": retry_after},
+    }
+
+
+class _MethodHandler(RequestHandler):
+    """One HTTP request to ``/bot<token>/<method>``, handed to the server."""
+
+    def initialize(self, server: BotAPIServer) -> None:
+        self.server = server
+        self.gone = False
+
+    async def get(self, token: str, method: str) -> None:
+        await self.server._handle(self, token, method)
+
+    async def post(self, token: str, method: str) -> None:
+        await self.server._handle(self, token, method)
+
+    def check_xsrf_cookie(self) -> None:
+        """The Bot API has no cookies."""
+
+    def on_connection_close(self) -> None:
+        self.gone = True
+
+    def reply(self, status: int, body: dict[str, Any]) -> None:
+        """Answer with a JSON body, unless the client has gone."""
+        if self.gone:
+            return
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+    def drop(self) -> None:
+        """Close the connection without an answer."""
+        self.gone = True
+        self.request.connection.close()  # type: ignore[union-attr]
+
+
+def _quiet(handler: RequestHandler) -> None:
+    """No access log."""
 
 
 def _flag(value: Any) -> bool:

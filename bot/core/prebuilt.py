@@ -9,8 +9,8 @@ manifest holds the BLAKE2 digest of each saved file, checked on every load; a mi
 corrupt or half-written entry is rebuilt. Entries are written to a temporary directory and
 renamed into place, so processes starting together never see each other's partial work.
 
-The folder is ``$BOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/tonglu-bot``, else
-``~/.cache/tonglu-bot``. If it cannot be written, everything is built in memory.
+The folder is the settings' ``cache_dir`` (see :mod:`bot.config`). If it cannot be written,
+everything is built in memory.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -27,11 +26,12 @@ from pathlib import Path
 import jieba
 
 from bot import __version__
-from bot.knowledge import Knowledge, load_knowledge
-from bot.lexicon import Lexicon, load_lexicon
-from bot.retrieval import BM25Index
-from bot.tokenizer import Tokenizer
-from bot.wordstore import WordStore
+from bot.core.knowledge import Knowledge, Passage, load_knowledge
+from bot.core.lexicon import Lexicon, load_lexicon
+from bot.core.query import DATE_TERM
+from bot.core.retrieval import BM25Index
+from bot.core.tokenizer import Tokenizer
+from bot.core.wordstore import WordStore
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ INDEX = "index.npz"
 MANIFEST = "manifest.json"
 # Entries kept in the cache folder (one per knowledge folder state), newest first.
 KEEP_ENTRIES = 4
+# Labels that let the header passage answer "when was it published", "what is the title".
+HEADER_LABELS = f"标题 发布 {DATE_TERM}"
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,6 @@ class Prepared:
     cached: bool  # loaded from the cache rather than built
 
 
-def cache_dir() -> Path:
-    """Where prepared indexes are kept."""
-    if configured := os.environ.get("BOT_CACHE_DIR"):
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "tonglu-bot"
-
-
 def digest_of(directory: Path) -> str:
     """A digest of every file of the knowledge folder and of the code that reads them."""
     digest = hashlib.blake2b(digest_size=16)
@@ -72,28 +66,37 @@ def digest_of(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def prepare(directory: Path, *, cache: Path | None = None) -> Prepared:
-    """Load the knowledge, then the saved tokenizer and index, or build and save them."""
+def prepare(directory: Path, cache: Path | None) -> Prepared:
+    """Load the knowledge, then the saved tokenizer and index, or build them.
+
+    What is built is saved under ``cache`` when there is one.
+    """
     knowledge = load_knowledge(directory)  # validated on every start: it is cheap
     lexicon = load_lexicon(directory / "lexicon")
-    cache = cache if cache is not None else cache_dir()
-    entry = cache / digest_of(directory)
-    loaded = _load(entry)
+    entry = cache / digest_of(directory) if cache is not None else None
+    loaded = _load(entry) if entry is not None else None
     if loaded is not None:
         store, index = loaded
         if index.size == len(knowledge.passages):
             tokenizer = Tokenizer(store, lexicon.stopwords, lexicon.whole_words)
             return Prepared(knowledge, lexicon, tokenizer, index, cached=True)
     tokenizer = Tokenizer.build(lexicon.userdict, sorted(lexicon.article_terms), lexicon.stopwords, lexicon.whole_words)
-    index = BM25Index.build([tokenizer.tokens(index_text) for index_text in _index_texts(knowledge)])
-    _save(entry, tokenizer.store, index)
+    index = build_index(knowledge, tokenizer)
+    if entry is not None:
+        _save(entry, tokenizer.store, index)
     return Prepared(knowledge, lexicon, tokenizer, index, cached=False)
 
 
-def _index_texts(knowledge: Knowledge) -> list[str]:
-    from bot.answering import index_text
+def build_index(knowledge: Knowledge, tokenizer: Tokenizer) -> BM25Index:
+    """The BM25 index over every passage of ``knowledge``, in :attr:`Knowledge.passages` order."""
+    return BM25Index.build([tokenizer.tokens(index_text(p)) for p in knowledge.passages])
 
-    return [index_text(p) for p in knowledge.passages]
+
+def index_text(passage: Passage) -> str:
+    """What is indexed for a passage: its own headings and text; the header is labelled."""
+    if passage.is_header:
+        return f"{HEADER_LABELS} {passage.text}"
+    return passage.source_text
 
 
 def _file_digest(path: Path) -> str:

@@ -8,10 +8,11 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.answering import Answerer
-from bot.app import build_application, polling
 from bot.config import Settings
-from bot.localapi import BotAPIServer
+from bot.core.answering import Answerer
+from bot.sandbox.running import polling
+from bot.sandbox.server import BotAPIServer
+from bot.tg.app import build_application
 
 # A sticker as Telegram sends it, for tests of input that is not text.
 STICKER = {

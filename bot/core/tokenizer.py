@@ -6,9 +6,9 @@ same terms: traditional characters become simplified (OpenCC), full-width forms 
 dictionary words inside them) with the article's own terms added as a user dictionary;
 punctuation and stop words (function words, the ways a question is asked) are dropped.
 
-jieba cuts with a :class:`~bot.wordstore.WordStore` as its dictionary: :meth:`Tokenizer.build`
+jieba cuts with a :class:`~bot.core.wordstore.WordStore` as its dictionary: :meth:`Tokenizer.build`
 loads jieba's own dictionary (about a second) and adds the article's words; a saved store
-(see :mod:`bot.prebuilt`) loads in milliseconds, a first character at a time.
+(see :mod:`bot.core.prebuilt`) loads in milliseconds, a first character at a time.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import jieba
 import opencc
 
-from bot.wordstore import WordStore
+from bot.core.wordstore import WordStore
 
 # A token is kept only if it has a letter, a digit or a CJK character.
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

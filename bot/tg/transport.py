@@ -1,6 +1,10 @@
-"""The composition root: settings, logging, the answerer and the PTB Application.
+"""How the bot talks to the Bot API: logged requests, Telegram's flood limits, per-chat order.
 
-Read top to bottom; ``run_bot`` is what ``python -m bot`` runs.
+- :class:`LoggingRequest`: PTB's HTTP client, one WARNING line per failed call; an update PTB
+  cannot parse no longer stalls polling.
+- :class:`FloodWindow` and :class:`RetryingRateLimiter`: Telegram's limits kept exactly as
+  sliding windows; 429s waited out, network failures retried.
+- :class:`PerChatUpdateProcessor`: updates of different chats concurrently, one chat's in order.
 """
 
 from __future__ import annotations
@@ -10,44 +14,18 @@ import contextlib
 import json
 import logging
 import math
-import os
-import socket
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlparse
 
-from dotenv import load_dotenv
-from telegram import LinkPreviewOptions, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    BaseUpdateProcessor,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
-    Defaults,
-    InlineQueryHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import Update
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 from telegram.request import HTTPXRequest
-
-from bot import handlers
-from bot.answering import Answerer
-from bot.config import Settings, load_settings
-from bot.errors import ConfigError
-from bot.replies import Replies
 
 log = logging.getLogger("bot")
 JSONDict = dict[str, Any]
-# Opt in to PTB 23's timedelta durations now; PTB 22 warns on every RetryAfter otherwise.
-os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # Send attempts for one API call that failed in the network (not for a refused request).
 SEND_ATTEMPTS = 4
@@ -61,21 +39,6 @@ _IDLE_KEYS = 1000
 FLOOD_RETRIES = 8
 # Updates processed at once (of different chats: one chat's updates wait for each other).
 CONCURRENT_UPDATES = 64
-_MEDIA = (
-    filters.Sticker.ALL
-    | filters.PHOTO
-    | filters.VIDEO
-    | filters.VOICE
-    | filters.AUDIO
-    | filters.VIDEO_NOTE
-    | filters.ANIMATION
-    | filters.Document.ALL
-    | filters.LOCATION
-    | filters.VENUE
-    | filters.CONTACT
-    | filters.POLL
-    | filters.Dice.ALL
-)
 
 
 class LoggingRequest(HTTPXRequest):
@@ -288,54 +251,8 @@ def _chat_key(update: object) -> int | None:
     return update.effective_user.id if update.effective_user is not None else None
 
 
-def build_application(
-    settings: Settings, answerer: Answerer, *, timeout: float | None = None
-) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The PTB Application with every handler registered; services go in ``bot_data``.
-
-    ``timeout`` (seconds) overrides PTB's network timeouts, for tests of slow servers.
-    """
-    seconds = timeout or 5.0
-    application = (
-        ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
-        .request(_request(CONCURRENT_UPDATES + 8, seconds))
-        .get_updates_request(_request(1, seconds))
-        .rate_limiter(RetryingRateLimiter())
-        .concurrent_updates(PerChatUpdateProcessor())
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .post_init(handlers.post_init)
-        .build()
-    )
-    application.bot_data[handlers.REPLIES] = Replies(answerer)
-    application.bot_data[handlers.SETTINGS] = settings
-
-    private = filters.ChatType.PRIVATE
-    groups = filters.ChatType.GROUPS
-    # Commands first: PTB runs the first matching handler of a group, and a command is text too.
-    application.add_handler(CommandHandler("start", handlers.start, filters=private))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("about", handlers.about))
-    application.add_handler(CommandHandler("figures", handlers.figures))
-    application.add_handler(CommandHandler("ask", handlers.ask))
-    # Any other command: help in private chats; in groups it may be another bot's, so silence.
-    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
-    # Questions: any text in private; in groups only mentions of the bot and replies to it
-    # (the handler checks). Edited questions come through here too and edit the answer.
-    application.add_handler(MessageHandler(private & filters.TEXT, handlers.private_text))
-    application.add_handler(MessageHandler(groups & filters.TEXT, handlers.group_text))
-    # Stickers, photos, voice… in private chats: ask for text.
-    application.add_handler(MessageHandler(private & _MEDIA, handlers.not_text))
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(InlineQueryHandler(handlers.inline_query))
-    application.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    application.add_error_handler(handlers.error_handler)
-    return application
-
-
-def _request(connections: int, seconds: float) -> LoggingRequest:
+def make_request(connections: int, seconds: float) -> LoggingRequest:
+    """A :class:`LoggingRequest` with ``connections`` pooled and every timeout ``seconds``."""
     return LoggingRequest(
         connection_pool_size=connections,
         read_timeout=seconds,
@@ -343,92 +260,3 @@ def _request(connections: int, seconds: float) -> LoggingRequest:
         connect_timeout=seconds,
         pool_timeout=seconds,
     )
-
-
-@asynccontextmanager
-async def polling(
-    application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 1
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """Run ``application`` in an event loop that is already running; stop it on leaving.
-
-    As ``run_polling`` would, ``post_init`` included: for the tests and the benchmark.
-    """
-
-    def on_polling_error(exc: TelegramError) -> None:
-        application.create_task(application.process_error(update=None, error=exc))
-
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, error_callback=on_polling_error
-    )
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-
-
-class RedactToken(logging.Filter):
-    """Replaces the bot token in every log line, whoever logs it (httpx logs URLs with it)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Render the message with the token replaced; always keep the record."""
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = ()
-        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
-            record.exc_text = logging.Formatter().formatException(record.exc_info).replace(self.token, "<token>")
-        return True
-
-
-def configure_logging(settings: Settings) -> None:
-    """One line a record on stderr, token redacted; httpx's request log kept quiet."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactToken(settings.token))
-    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
-    # httpx logs every request URL, and the URL holds the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(max(settings.log_level, logging.INFO))
-
-
-def _check_can_listen(host: str, port: int) -> None:
-    """Fail with one clear line, not a traceback, when the webhook port cannot be had."""
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as exc:
-        raise ConfigError(f"WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on {host}:{port}: {exc.strerror}") from None
-
-
-def run_bot() -> int:
-    """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped."""
-    load_dotenv()
-    settings = load_settings()
-    configure_logging(settings)
-    answerer = Answerer.from_directory()  # a broken knowledge file stops us here, before Telegram
-    application = build_application(settings, answerer)
-    if settings.webhook_url:
-        _check_can_listen(settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0

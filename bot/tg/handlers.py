@@ -1,7 +1,7 @@
-"""Thin PTB callbacks.
+"""Thin PTB payloads.
 
 Each reads the update, returns early when there is nothing to do, makes one call into the
-core and sends what :mod:`bot.replies` built.
+core and sends what :mod:`bot.replies.messages` built.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
 
-from bot import callbacks, texts
 from bot.config import Settings
-from bot.replies import Replies, Reply
+from bot.replies import payloads, texts
+from bot.replies.messages import Replies, Reply
 
 log = logging.getLogger(__name__)
 
@@ -246,18 +246,18 @@ async def button(update: Update, context: Context) -> None:
     if query is None:
         return
     replies = replies_of(context)
-    action = callbacks.decode(query.data)
+    action = payloads.decode(query.data)
     reply: Reply | None = None
     match action:
-        case callbacks.More():
+        case payloads.More():
             reply = replies.more(action)
-        case callbacks.Full(article, pid):
+        case payloads.Full(article, pid):
             reply = replies.full(article, pid)
-        case callbacks.Paragraph(article, number):
+        case payloads.Paragraph(article, number):
             reply = replies.paragraph(article, number)
-        case callbacks.FiguresPage(page):
+        case payloads.FiguresPage(page):
             reply = replies.figures(page)
-        case callbacks.Example(index) if 0 <= index < len(texts.EXAMPLES):
+        case payloads.Example(index) if 0 <= index < len(texts.EXAMPLES):
             await query.answer()
             if isinstance(query.message, Message):
                 answer = replies.answerer.answer(texts.EXAMPLES[index])

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
+from bot.core.tokenizer import read_word_list
 from bot.errors import KnowledgeError
-from bot.tokenizer import read_word_list
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import callbacks, texts
-from bot.answering import Answer, Answerer, RankedPassage
-from bot.figures import extract
-from bot.knowledge import Article, Passage
-from bot.render import Rich, answer_rich, decline_rich, figures_index, passage_rich
+from bot.core.answering import Answer, Answerer, RankedPassage
+from bot.core.figures import extract
+from bot.core.knowledge import Article, Passage
+from bot.replies import payloads, texts
+from bot.replies.render import Rich, answer_rich, decline_rich, figures_index, passage_rich
 
 # Characters of the best passage shown in a group; the rest is a button away.
 GROUP_WINDOW = 120
@@ -80,7 +80,7 @@ class Replies:
             rows.append((Button(texts.BUTTON_PRIVATE, url=self.deep_link(best.passage)),))
         return Reply(rich.html(), tuple(rows))
 
-    def more(self, action: callbacks.More) -> Reply | None:
+    def more(self, action: payloads.More) -> Reply | None:
         """Page ``action.page`` of an answer's passages (``None`` if the ids are unknown)."""
         passages = [self.knowledge.by_key.get(f"{action.article}/{pid}") for pid in action.ids]
         if not passages or None in passages or not 0 <= action.page < len(passages):
@@ -91,9 +91,9 @@ class Replies:
         rich.extend(passage_rich(self.knowledge, _unranked(passage)))
         row = []
         if action.page > 0:
-            row.append(Button(texts.BUTTON_PREVIOUS, callbacks.encode(_page(action, action.page - 1))))
+            row.append(Button(texts.BUTTON_PREVIOUS, payloads.encode(_page(action, action.page - 1))))
         if action.page + 1 < len(shown):
-            row.append(Button(texts.BUTTON_MORE, callbacks.encode(_page(action, action.page + 1))))
+            row.append(Button(texts.BUTTON_MORE, payloads.encode(_page(action, action.page + 1))))
         return Reply(rich.html(), (tuple(row),) if row else ())
 
     def full(self, article_id: str, pid: str) -> Reply | None:
@@ -115,7 +115,7 @@ class Replies:
         for neighbour in (article.paragraph(number - 1), article.paragraph(number + 1)):
             if neighbour is not None:
                 row.append(
-                    Button(neighbour.citation, callbacks.encode(callbacks.Paragraph(article.id, neighbour.number)))
+                    Button(neighbour.citation, payloads.encode(payloads.Paragraph(article.id, neighbour.number)))
                 )
         return Reply(rich.html(), (tuple(row),) if row else ())
 
@@ -189,9 +189,9 @@ class Replies:
             rich.add("\n").extend(line)
         row = []
         if page > 0:
-            row.append(Button(texts.BUTTON_PREVIOUS, callbacks.encode(callbacks.FiguresPage(page - 1))))
+            row.append(Button(texts.BUTTON_PREVIOUS, payloads.encode(payloads.FiguresPage(page - 1))))
         if page + 1 < pages:
-            row.append(Button(texts.BUTTON_NEXT, callbacks.encode(callbacks.FiguresPage(page + 1))))
+            row.append(Button(texts.BUTTON_NEXT, payloads.encode(payloads.FiguresPage(page + 1))))
         return Reply(rich.html(), (tuple(row),) if row else ())
 
     def text(self, line: str) -> Reply:
@@ -210,7 +210,7 @@ class Replies:
     def _full_button(self, passage: Passage) -> Button:
         return Button(
             texts.BUTTON_FULL.format(citation=passage.citation),
-            callbacks.encode(callbacks.Full(passage.article_id, passage.id)),
+            payloads.encode(payloads.Full(passage.article_id, passage.id)),
         )
 
     def _more_button(self, ranked: tuple[RankedPassage, ...], page: int) -> Button | None:
@@ -219,8 +219,8 @@ class Replies:
         ]
         if len(same_article) <= page:
             return None
-        action = callbacks.More(same_article[0].article_id, tuple(p.id for p in same_article), page)
-        return Button(texts.BUTTON_MORE, callbacks.encode(action))
+        action = payloads.More(same_article[0].article_id, tuple(p.id for p in same_article), page)
+        return Button(texts.BUTTON_MORE, payloads.encode(action))
 
     @staticmethod
     def _card(article: Article) -> str:
@@ -233,13 +233,13 @@ def _unranked(passage: Passage) -> RankedPassage:
     return RankedPassage(passage, 0.0, (), extract(passage.text))
 
 
-def _page(action: callbacks.More, page: int) -> callbacks.More:
-    return callbacks.More(action.article, action.ids, page)
+def _page(action: payloads.More, page: int) -> payloads.More:
+    return payloads.More(action.article, action.ids, page)
 
 
 def _example_buttons(count: int) -> tuple[tuple[Button, ...], ...]:
     return tuple(
-        (Button(example, callbacks.encode(callbacks.Example(i))),) for i, example in enumerate(texts.EXAMPLES[:count])
+        (Button(example, payloads.encode(payloads.Example(i))),) for i, example in enumerate(texts.EXAMPLES[:count])
     )
 
 

@@ -19,7 +19,6 @@ and the field, so a broken file stops start-up instead of the first user's quest
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -125,11 +124,9 @@ class Knowledge:
         raise KeyError(article_id)
 
 
-def default_knowledge_dir() -> Path:
-    """The knowledge folder: ``$KNOWLEDGE_DIR``, the checkout's, or the installed copy."""
-    if configured := os.environ.get("KNOWLEDGE_DIR"):
-        return Path(configured)
-    package = Path(__file__).resolve().parent
+def bundled_knowledge_dir() -> Path:
+    """The knowledge that comes with the code: the checkout's ``knowledge/``, or the installed copy."""
+    package = Path(__file__).resolve().parents[1]
     checkout = package.parent / "knowledge"
     if checkout.is_dir():
         return checkout
@@ -137,9 +134,8 @@ def default_knowledge_dir() -> Path:
     return package / "bundled_knowledge"
 
 
-def load_knowledge(directory: Path | None = None) -> Knowledge:
-    """Load and validate every article in ``directory`` (default: the bundled knowledge)."""
-    directory = directory or default_knowledge_dir()
+def load_knowledge(directory: Path) -> Knowledge:
+    """Load and validate every article in ``directory``."""
     if not directory.is_dir():
         raise KnowledgeError(directory, "", "knowledge folder not found")
     files = sorted(directory.glob("*.yaml"))

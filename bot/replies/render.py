@@ -12,10 +12,10 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot import texts
-from bot.answering import MAX_QUESTION, Answer, RankedPassage
-from bot.figures import Figure, extract
-from bot.knowledge import Article, Knowledge, Passage
+from bot.core.answering import MAX_QUESTION, Answer, RankedPassage
+from bot.core.figures import Figure, extract
+from bot.core.knowledge import Article, Knowledge, Passage
+from bot.replies import texts
 
 MESSAGE_LIMIT = 4096
 ELLIPSIS = "…"

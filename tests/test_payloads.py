@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import callbacks
-from bot.callbacks import Example, FiguresPage, Full, More, Paragraph, decode, encode
+from bot.replies import payloads
+from bot.replies.payloads import Example, FiguresPage, Full, More, Paragraph, decode, encode
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ from bot.callbacks import Example, FiguresPage, Full, More, Paragraph, decode, e
         Paragraph("tonglu", 22),
     ],
 )
-def test_round_trip(action: callbacks.Action) -> None:
+def test_round_trip(action: payloads.Action) -> None:
     data = encode(action)
     assert len(data.encode()) <= 64
     assert decode(data) == action

@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bot.lexicon import Lexicon
-from bot.tokenizer import Tokenizer
+from bot.core.lexicon import Lexicon
+from bot.core.tokenizer import Tokenizer
 
 # How much an article term found through the lexicon counts, beside the user's own words.
 SYNONYM_WEIGHT = 0.8
-# The label under which the article's date is indexed (see answering.HEADER_LABELS).
+# The label under which the article's date is indexed (see prebuilt.HEADER_LABELS).
 DATE_TERM = "日期"
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

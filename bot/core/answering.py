@@ -20,12 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.figures import Figure, extract
-from bot.knowledge import Knowledge, Passage, default_knowledge_dir
-from bot.lexicon import Lexicon
-from bot.query import DATE_TERM, Concept, Query, QueryAnalyzer, has_cjk
-from bot.retrieval import BM25Index, Hit
-from bot.tokenizer import Tokenizer
+from bot.core.figures import Figure, extract
+from bot.core.knowledge import Knowledge, Passage
+from bot.core.lexicon import Lexicon
+from bot.core.prebuilt import prepare
+from bot.core.query import DATE_TERM, Concept, Query, QueryAnalyzer, has_cjk
+from bot.core.retrieval import BM25Index, Hit
+from bot.core.tokenizer import Tokenizer
 
 TOP_K = 5
 # Questions longer than this are not answered (a question, not a document).
@@ -48,8 +49,6 @@ SPECIFICITY_SCALE = 6.0
 SPECIFICITY_FLOOR = 0.4
 # A concept found only in a neighbouring paragraph counts this much.
 NEIGHBOUR_CREDIT = 0.5
-# Labels that let the header passage answer "when was it published", "what is the title".
-HEADER_LABELS = f"标题 发布 {DATE_TERM}"
 # Units a question may ask in, and the figure units that answer them.
 _UNIT_WORDS = frozenset("件天条人家个")
 # Measure words that count the same things: a question's 多少家公司 is answered by 百个公司.
@@ -103,28 +102,25 @@ class Answer:
 class Answerer:
     """Answers questions about the loaded articles."""
 
-    def __init__(
-        self, knowledge: Knowledge, lexicon: Lexicon, tokenizer: Tokenizer, index: BM25Index | None = None
-    ) -> None:
-        """Index every passage of ``knowledge`` with ``tokenizer`` (or take ``index``, built so)."""
+    def __init__(self, knowledge: Knowledge, lexicon: Lexicon, tokenizer: Tokenizer, index: BM25Index) -> None:
+        """Answer from ``knowledge`` with ``index``, built over it by :func:`bot.core.prebuilt.build_index`."""
         self.knowledge = knowledge
         self.tokenizer = tokenizer
         self.passages: tuple[Passage, ...] = knowledge.passages
-        self.index = index or BM25Index.build([tokenizer.tokens(index_text(p)) for p in self.passages])
+        self.index = index
         self.analyzer = QueryAnalyzer(tokenizer, lexicon, self.index.idf)
         self._position = {p.key: i for i, p in enumerate(self.passages)}
         self._neighbour_terms: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def from_directory(cls, directory: Path | None = None) -> Answerer:
-        """Load articles and lexicon from a knowledge folder (default: the bundled one).
+    def from_directory(cls, directory: Path, cache: Path | None = None) -> Answerer:
+        """Load articles and lexicon from a knowledge folder.
 
-        The tokenizer's dictionary and the index come from the prepared-index cache when it
-        matches the folder (see :mod:`bot.prebuilt`), else they are built and saved.
+        The tokenizer's dictionary and the index come from the prepared-index folder ``cache``
+        when it holds them for this knowledge (see :mod:`bot.core.prebuilt`), else they are
+        built (and saved there).
         """
-        from bot.prebuilt import prepare
-
-        prepared = prepare(directory or default_knowledge_dir())
+        prepared = prepare(directory, cache)
         return cls(prepared.knowledge, prepared.lexicon, prepared.tokenizer, prepared.index)
 
     def answer(self, question: str, k: int = TOP_K) -> Answer:
@@ -312,10 +308,3 @@ def _fits(figure: Figure, unit: str | None) -> bool:
     if unit == "ordinal" or figure.kind == "ordinal":
         return unit == figure.unit == "ordinal"
     return figure.unit == unit or any(unit in group and figure.unit in group for group in _COMPATIBLE_UNITS)
-
-
-def index_text(passage: Passage) -> str:
-    """What is indexed for a passage: its own headings and text; the header is labelled."""
-    if passage.is_header:
-        return f"{HEADER_LABELS} {passage.text}"
-    return passage.source_text

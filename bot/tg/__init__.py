@@ -1,0 +1,1 @@
+"""The Telegram glue: the Application (composition root), handlers, transport and logging."""

@@ -1,0 +1,130 @@
+"""The composition root: the PTB Application, its handlers, and polling or the webhook.
+
+Read top to bottom; :func:`run_bot` is what ``python -m bot`` runs. How requests travel
+(logging, flood limits, per-chat order) is :mod:`bot.tg.transport`; what each update does is
+:mod:`bot.tg.handlers`.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.core.answering import Answerer
+from bot.errors import ConfigError
+from bot.replies.messages import Replies
+from bot.tg import handlers
+from bot.tg.logs import configure_logging
+from bot.tg.transport import CONCURRENT_UPDATES, PerChatUpdateProcessor, RetryingRateLimiter, make_request
+
+# Seconds PTB waits on the network by default.
+NETWORK_TIMEOUT = 5.0
+_MEDIA = (
+    filters.Sticker.ALL
+    | filters.PHOTO
+    | filters.VIDEO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+)
+
+
+def build_application(
+    settings: Settings, answerer: Answerer, *, timeout: float | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB Application with every handler registered; services go in ``bot_data``.
+
+    ``timeout`` (seconds) overrides PTB's network timeouts, for tests of slow servers.
+    """
+    seconds = timeout or NETWORK_TIMEOUT
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .request(make_request(CONCURRENT_UPDATES + 8, seconds))
+        .get_updates_request(make_request(1, seconds))
+        .rate_limiter(RetryingRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor())
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(handlers.post_init)
+        .build()
+    )
+    application.bot_data[handlers.REPLIES] = Replies(answerer)
+    application.bot_data[handlers.SETTINGS] = settings
+
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    # Commands first: PTB runs the first matching handler of a group, and a command is text too.
+    application.add_handler(CommandHandler("start", handlers.start, filters=private))
+    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CommandHandler("about", handlers.about))
+    application.add_handler(CommandHandler("figures", handlers.figures))
+    application.add_handler(CommandHandler("ask", handlers.ask))
+    # Any other command: help in private chats; in groups it may be another bot's, so silence.
+    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
+    # Questions: any text in private; in groups only mentions of the bot and replies to it
+    # (the handler checks). Edited questions come through here too and edit the answer.
+    application.add_handler(MessageHandler(private & filters.TEXT, handlers.private_text))
+    application.add_handler(MessageHandler(groups & filters.TEXT, handlers.group_text))
+    # Stickers, photos, voice… in private chats: ask for text.
+    application.add_handler(MessageHandler(private & _MEDIA, handlers.not_text))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_error_handler(handlers.error_handler)
+    return application
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail with one clear line, not a traceback, when the webhook port cannot be had."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ConfigError(f"WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def run_bot(settings: Settings) -> int:
+    """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped."""
+    configure_logging(settings.log_level, settings.token)
+    # A broken knowledge file stops us here, before anything is sent to Telegram.
+    answerer = Answerer.from_directory(settings.knowledge_dir, settings.cache_dir)
+    application = build_application(settings, answerer)
+    if settings.webhook_url:
+        _check_can_listen(settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
