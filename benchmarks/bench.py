@@ -41,7 +41,6 @@ from typing import Any
 
 from bot.config import load_settings
 from bot.core.answering import Answerer
-from bot.replies import texts
 
 QUESTION = "桐庐要打赢哪六大攻坚战？"
 NAIVE = """
@@ -215,12 +214,11 @@ def bench_questions() -> list[str]:
         Path(os.environ.get("BENCH_QUESTIONS", "")),
         Path("../shared/eval/dev.yaml"),
         root.parent / "shared" / "eval" / "dev.yaml",
-        root / "tests" / "data" / "questions.yaml",
     ]
     for path in candidates:
         if path.is_file():
             return [q["q"] for q in yaml.safe_load(path.read_text(encoding="utf-8"))]
-    return list(texts.EXAMPLES)
+    return [q["q"] for q in yaml.safe_load((root / "tests" / "data" / "questions.yaml").read_text(encoding="utf-8"))]
 
 
 def per_question(rounds: int) -> list[Figure]:

@@ -86,6 +86,6 @@ def test_english_questions_get_an_english_lead(answerer: Answerer) -> None:
 
 
 def test_figures_index_lists_paragraphs_with_missing_markers(answerer: Answerer) -> None:
-    lines = [line.plain() for line in figures_index(answerer.knowledge)]
+    lines = [line.plain() for line in figures_index(answerer.knowledge, answerer.figures)]
     assert any(line.startswith("¶11 ") and "全国快递包裹达亿件（数字缺失）" in line for line in lines)
     assert any("六大攻坚战" in line for line in lines)

@@ -27,6 +27,7 @@ from bot.core.prebuilt import prepare
 from bot.core.query import DATE_TERM, Concept, Query, QueryAnalyzer, has_cjk
 from bot.core.retrieval import BM25Index, Hit
 from bot.core.tokenizer import Tokenizer
+from bot.core.verdict import Reason, Verdict
 
 TOP_K = 5
 # Questions longer than this are not answered (a question, not a document).
@@ -82,11 +83,20 @@ class Answer:
     question: str
     query: Query
     passages: tuple[RankedPassage, ...]
-    answered: bool
-    reason: str  # "answered", or why not: empty, no_match, off_topic, not_covered, not_explained
+    reason: Reason
     figure: Figure | None  # the figure in the best passage that the asked number points to
     coverage: float
     unknown: tuple[str, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        """What the user is told: answer, closest or none."""
+        return self.reason.verdict
+
+    @property
+    def answered(self) -> bool:
+        """Whether the article answers the question (the verdict is ``answer``)."""
+        return self.verdict is Verdict.ANSWER
 
     @property
     def figure_missing(self) -> bool:
@@ -108,6 +118,8 @@ class Answerer:
         self.tokenizer = tokenizer
         self.passages: tuple[Passage, ...] = knowledge.passages
         self.index = index
+        self.not_figures = lexicon.not_figures
+        self.examples = knowledge.examples
         self.analyzer = QueryAnalyzer(tokenizer, lexicon, self.index.idf)
         self._position = {p.key: i for i, p in enumerate(self.passages)}
         self._neighbour_terms: dict[str, frozenset[str]] = {}
@@ -128,15 +140,15 @@ class Answerer:
         if len(question) > MAX_QUESTION:
             query = self.analyzer.analyze(question[:MAX_QUESTION])
             ranked = self._rank(query, k, self._weights(query))
-            return Answer(question, query, ranked, False, "too_long", None, 0.0, ())
+            return Answer(question, query, ranked, Reason.TOO_LONG, None, 0.0, ())
         query = self.analyzer.analyze(question)
         weights = self._weights(query)
         ranked = self._rank(query, k, weights)
         if query.empty:
-            return Answer(question, query, ranked, False, "empty", None, 0.0, ())
+            return Answer(question, query, ranked, Reason.EMPTY, None, 0.0, ())
         unknown = tuple(c.text for c in query.concepts if not c.known and c.noun and self.tokenizer.is_telling(c.text))
         if not query.concepts or not ranked or ranked[0].score <= 0:
-            return Answer(question, query, ranked, False, "no_match", None, 0.0, unknown)
+            return Answer(question, query, ranked, Reason.NO_MATCH, None, 0.0, unknown)
         best = ranked[0]
         coverage = self._coverage(weights, best.passage)
         # An English word the glossary lacks says less: the glossary is the smaller net.
@@ -145,18 +157,22 @@ class Answerer:
         )
         total_weight = unknown_weight + sum(w for _, w in weights)
         unknown_share = unknown_weight / total_weight if total_weight else 0.0
-        reason = "answered"
+        reason = Reason.ANSWERED
         if unknown_share > MAX_UNKNOWN:
-            reason = "off_topic"
+            reason = Reason.OFF_TOPIC
         elif coverage < MIN_COVERAGE or not self._holds_main_concept(weights, best.passage):
-            reason = "not_covered"
+            reason = Reason.NOT_COVERED
         elif query.intent.definition and not self._explains(best):
-            reason = "not_explained"
+            reason = Reason.NOT_EXPLAINED
         elif query.intent.number and not any(_fits(f, query.intent.unit) for f in best.figures):
-            reason = "not_stated"  # a number is asked, and the passage gives none of its kind
-        answered = reason == "answered"
+            reason = Reason.NOT_STATED
+        answered = reason is Reason.ANSWERED
         figure = self._asked_figure(query, best) if answered and query.intent.number else None
-        return Answer(question, query, ranked, answered, reason, figure, coverage, unknown)
+        return Answer(question, query, ranked, reason, figure, coverage, unknown)
+
+    def figures(self, passage: Passage) -> tuple[Figure, ...]:
+        """The figures ``passage`` cites, present or missing."""
+        return extract(passage.text, self.not_figures)
 
     def _rank(self, query: Query, k: int, weights: Sequence[tuple[Concept, float]]) -> tuple[RankedPassage, ...]:
         """BM25's best passages, reordered by how much of the question each one covers.
@@ -177,7 +193,7 @@ class Answerer:
 
         order = sorted(hits, key=lambda h: (-adjusted(h), h.index) if h.score > 0 else (0.0, h.index))
         return tuple(
-            RankedPassage(self.passages[h.index], h.score, h.matched, extract(self.passages[h.index].text))
+            RankedPassage(self.passages[h.index], h.score, h.matched, self.figures(self.passages[h.index]))
             for h in order[:k]
         )
 
@@ -228,7 +244,7 @@ class Answerer:
         return bool(main.anchors & (self._terms(passage) | self._neighbours(passage)))
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
-        return any(_fits(f, unit) for f in extract(passage.text))
+        return any(_fits(f, unit) for f in self.figures(passage))
 
     def _weight(self, concept: Concept) -> float:
         """How much a concept matters to the question, by idf.

@@ -24,8 +24,9 @@ _CJK = r"\u4e00-\u9fff"
 _CLAUSE_END = "，。、；！？：,.;!?"
 # A clause this short is shown whole around a missing figure.
 _SHORT_CLAUSE = 8
-# Words that hold numerals without counting anything.
-_IDIOMS = ("千家万户", "千方百计", "万众一心", "一心一意", "三通一达", "一核两翼", "两抓两转", "三同时", "十全十美")
+# Idioms that hold numerals without counting anything (an article's own such terms, 三通一达,
+# come from its lexicon: ``not_figures.txt``).
+_IDIOMS = frozenset({"千家万户", "千方百计", "万众一心", "一心一意", "十全十美", "三心二意", "一五一十", "七上八下"})
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,13 @@ _RULES = (
 
 
 @lru_cache(maxsize=4096)
-def extract(text: str) -> tuple[Figure, ...]:
-    """Every figure in ``text``, present or missing, in reading order."""
+def extract(text: str, not_figures: frozenset[str] = frozenset()) -> tuple[Figure, ...]:
+    """Every figure in ``text``, present or missing, in reading order.
+
+    Numerals inside idioms and inside ``not_figures`` (names such as 三通一达) count nothing.
+    """
     taken = [False] * len(text)
-    for idiom in _IDIOMS:
+    for idiom in _IDIOMS | not_figures:
         for found in re.finditer(re.escape(idiom), text):
             taken[found.start() : found.end()] = [True] * (found.end() - found.start())
     figures: list[Figure] = []

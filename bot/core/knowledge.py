@@ -8,6 +8,7 @@ Each ``*.yaml`` at the top of the knowledge folder is one article::
     editor: ...                     # optional (责任编辑)
     place: ...                      # optional
     source: sources/xxx.txt         # optional; when given, the text must be verbatim from it
+    examples: [...]                 # optional: questions it answers well (shown to new users)
     paragraphs:
     - id: p1                        # stable id, unique within the article
       headings: [...]               # optional section headings that open this paragraph
@@ -82,6 +83,7 @@ class Article:
     editor: str | None = None
     place: str | None = None
     path: str = ""
+    examples: tuple[str, ...] = ()
 
     @cached_property
     def header(self) -> Passage:
@@ -110,6 +112,11 @@ class Knowledge:
     def __post_init__(self) -> None:
         by_key = {p.key: p for a in self.articles for p in (a.header, *a.paragraphs)}
         object.__setattr__(self, "by_key", by_key)
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        """Example questions to offer users: the first article's."""
+        return self.articles[0].examples
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -181,7 +188,10 @@ def load_article(path: Path) -> Article:
         raise KnowledgeError(path, "paragraphs", "expected a non-empty list")
     paragraphs = tuple(_paragraphs(article_id, raw_paragraphs, path))
 
-    article = Article(article_id, title, published, paragraphs, editor, place, str(path))
+    examples = data.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+        raise KnowledgeError(path, "examples", "expected a list of non-empty questions")
+    article = Article(article_id, title, published, paragraphs, editor, place, str(path), tuple(examples))
     source = _optional_text(data, "source", path)
     if source is not None:
         _check_verbatim(article, path, path.parent / source)

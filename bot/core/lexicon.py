@@ -5,6 +5,7 @@
 - ``stopwords.txt``: function words and question frames, dropped from every text.
 - ``whole_words.txt``: words search mode must not split (副县长 is no 县长).
 - ``question_frames.txt``: the ways a question is asked (是什么意思, 哪天), cut out first.
+- ``not_figures.txt``: the article's terms that hold numerals but count nothing (三通一达).
 - ``userdict.txt``: jieba user dictionary of the article's names and terms, ``word [freq]
   [tag]`` a line (jieba's format has no comments). Without a frequency jieba picks one that
   makes the word win; a low one (``桐庐县 1``) keeps a word from swallowing its neighbour
@@ -34,6 +35,7 @@ class Lexicon:
     whole_words: frozenset[str]
     question_frames: frozenset[str]
     userdict: Path | None
+    not_figures: frozenset[str] = frozenset()
 
     @property
     def article_terms(self) -> frozenset[str]:
@@ -56,6 +58,7 @@ def load_lexicon(directory: Path) -> Lexicon:
         whole_words=_words(directory / "whole_words.txt"),
         question_frames=_words(directory / "question_frames.txt"),
         userdict=userdict if userdict.is_file() else None,
+        not_figures=_words(directory / "not_figures.txt"),
     )
 
 

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from bot.core.answering import Answer, Answerer, RankedPassage
-from bot.core.figures import extract
 from bot.core.knowledge import Article, Passage
+from bot.core.verdict import Reason
 from bot.replies import payloads, texts
 from bot.replies.render import Rich, answer_rich, decline_rich, figures_index, passage_rich
 
@@ -63,8 +63,8 @@ class Replies:
     def answer(self, answer: Answer, *, group: bool) -> Reply:
         """The reply to a question: short in groups, the whole passage in private chats."""
         if not answer.answered:
-            rich = decline_rich(answer) if not group else _short_decline(answer)
-            buttons = () if group else _example_buttons(3)
+            rich = decline_rich(answer, self.answerer.examples) if not group else self._short_decline(answer)
+            buttons = () if group else self._example_buttons(3)
             return Reply(rich.html(), buttons)
         window = GROUP_WINDOW if group else None
         rich = answer_rich(self.knowledge, answer, passages=1, window=window)
@@ -88,7 +88,7 @@ class Replies:
         shown = [p for p in passages if p is not None]
         passage = shown[action.page]
         rich = Rich().add(f"{action.page + 1}/{len(shown)} ", "i")
-        rich.extend(passage_rich(self.knowledge, _unranked(passage)))
+        rich.extend(passage_rich(self.knowledge, self._unranked(passage)))
         row = []
         if action.page > 0:
             row.append(Button(texts.BUTTON_PREVIOUS, payloads.encode(_page(action, action.page - 1))))
@@ -110,7 +110,7 @@ class Replies:
         passage = article.paragraph(number)
         if passage is None:
             return None
-        rich = passage_rich(self.knowledge, _unranked(passage))
+        rich = passage_rich(self.knowledge, self._unranked(passage))
         row = []
         for neighbour in (article.paragraph(number - 1), article.paragraph(number + 1)):
             if neighbour is not None:
@@ -149,7 +149,7 @@ class Replies:
         for article in self.knowledge.articles:
             rich.add(self._card(article) + "\n", "b")
         rich.add("\n" + texts.TRY_INSTEAD)
-        return Reply(rich.html(), _example_buttons(len(texts.EXAMPLES)))
+        return Reply(rich.html(), self._example_buttons(len(self.answerer.examples)))
 
     def help(self) -> Reply:
         """/help."""
@@ -159,7 +159,7 @@ class Replies:
         """/about: title, date, editor, paragraph and figure counts."""
         rich = Rich()
         for i, article in enumerate(self.knowledge.articles):
-            figures = [f for p in (article.header, *article.paragraphs) for f in extract(p.text)]
+            figures = [f for p in (article.header, *article.paragraphs) for f in self.answerer.figures(p)]
             if i:
                 rich.add("\n\n")
             rich.add(
@@ -178,7 +178,7 @@ class Replies:
 
     def figures(self, page: int = 0) -> Reply | None:
         """/figures: the figures index, paged with buttons."""
-        lines = figures_index(self.knowledge)
+        lines = figures_index(self.knowledge, self.answerer.figures)
         if not lines:
             return Reply(Rich().add(texts.FIGURES_NONE).html())
         pages = (len(lines) + FIGURES_PER_PAGE - 1) // FIGURES_PER_PAGE
@@ -222,6 +222,27 @@ class Replies:
         action = payloads.More(same_article[0].article_id, tuple(p.id for p in same_article), page)
         return Button(texts.BUTTON_MORE, payloads.encode(action))
 
+    def _unranked(self, passage: Passage) -> RankedPassage:
+        return RankedPassage(passage, 0.0, (), self.answerer.figures(passage))
+
+    def _example_buttons(self, count: int) -> tuple[tuple[Button, ...], ...]:
+        examples = self.answerer.examples[:count]
+        return tuple((Button(example, payloads.encode(payloads.Example(i))),) for i, example in enumerate(examples))
+
+    def _short_decline(self, answer: Answer) -> Rich:
+        """A decline short enough for a group: one line and the /figures hint."""
+        if answer.reason is Reason.EMPTY:
+            return Rich().add(texts.ASK_USAGE.format(example=self.example))
+        if answer.reason is Reason.TOO_LONG:
+            return decline_rich(answer, self.answerer.examples)
+        line = texts.NOT_IN_ARTICLE_EN if answer.query.english else texts.NOT_IN_ARTICLE
+        return Rich().add(line + " " + texts.FIGURES_HINT)
+
+    @property
+    def example(self) -> str:
+        """One example question, for usage hints."""
+        return self.answerer.examples[0] if self.answerer.examples else ""
+
     @staticmethod
     def _card(article: Article) -> str:
         return texts.ARTICLE_CARD.format(
@@ -229,25 +250,5 @@ class Replies:
         )
 
 
-def _unranked(passage: Passage) -> RankedPassage:
-    return RankedPassage(passage, 0.0, (), extract(passage.text))
-
-
 def _page(action: payloads.More, page: int) -> payloads.More:
     return payloads.More(action.article, action.ids, page)
-
-
-def _example_buttons(count: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple(
-        (Button(example, payloads.encode(payloads.Example(i))),) for i, example in enumerate(texts.EXAMPLES[:count])
-    )
-
-
-def _short_decline(answer: Answer) -> Rich:
-    """A decline short enough for a group: one line and the /figures hint."""
-    if answer.reason == "empty":
-        return Rich().add(texts.ASK_USAGE.format(example=texts.EXAMPLES[0]))
-    if answer.reason == "too_long":
-        return decline_rich(answer)
-    line = texts.NOT_IN_ARTICLE_EN if answer.query.english else texts.NOT_IN_ARTICLE
-    return Rich().add(line + " " + texts.FIGURES_HINT)

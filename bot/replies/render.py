@@ -9,12 +9,13 @@ to Telegram's 4096 characters at a run boundary, never inside a tag.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.answering import MAX_QUESTION, Answer, RankedPassage
-from bot.core.figures import Figure, extract
+from bot.core.figures import Figure
 from bot.core.knowledge import Article, Knowledge, Passage
+from bot.core.verdict import Reason
 from bot.replies import texts
 
 MESSAGE_LIMIT = 4096
@@ -138,7 +139,7 @@ def _best_window(marks: list[bool], window: int) -> int:
 def answer_rich(knowledge: Knowledge, answer: Answer, *, passages: int = 1, window: int | None = None) -> Rich:
     """The reply to a question: the best passage(s), or a plain "not in the article"."""
     if not answer.answered:
-        return decline_rich(answer)
+        return decline_rich(answer, knowledge.examples)
     rich = Rich()
     best = answer.passages[0]
     if answer.query.english:
@@ -157,33 +158,33 @@ def answer_rich(knowledge: Knowledge, answer: Answer, *, passages: int = 1, wind
     return rich
 
 
-def decline_rich(answer: Answer) -> Rich:
-    """Say plainly that the article does not answer, with a hint of what it does answer."""
+def decline_rich(answer: Answer, examples: Sequence[str]) -> Rich:
+    """Say plainly that the article does not answer, with ``examples`` of what it does answer."""
     rich = Rich()
-    if answer.reason == "empty":
-        return rich.add(texts.EMPTY_QUESTION.format(example=texts.EXAMPLES[0]))
-    if answer.reason == "too_long":
+    if answer.reason is Reason.EMPTY:
+        return rich.add(texts.EMPTY_QUESTION.format(example=examples[0] if examples else ""))
+    if answer.reason is Reason.TOO_LONG:
         return rich.add(texts.TOO_LONG.format(limit=MAX_QUESTION))
     english = answer.query.english
-    if answer.reason == "not_explained" and answer.passages:
+    if answer.reason is Reason.NOT_EXPLAINED and answer.passages:
         term = max(answer.passages[0].matched, key=len, default="")
         line = texts.NOT_EXPLAINED_EN if english else texts.NOT_EXPLAINED
         rich.add(line.format(term=term))
     else:
         rich.add(texts.NOT_IN_ARTICLE_EN if english else texts.NOT_IN_ARTICLE)
     rich.add("\n\n" + texts.TRY_INSTEAD)
-    for example in texts.EXAMPLES[:3]:
+    for example in examples[:3]:
         rich.add("\n• " + example)
     rich.add("\n" + texts.FIGURES_HINT)
     return rich
 
 
-def figures_index(knowledge: Knowledge) -> list[Rich]:
+def figures_index(knowledge: Knowledge, figures: Callable[[Passage], Sequence[Figure]]) -> list[Rich]:
     """One line per passage that cites figures, like ``¶N figure、figure（数字缺失）``."""
     lines = []
     for article in knowledge.articles:
         for passage in (article.header, *article.paragraphs):
-            found = extract(passage.text)
+            found = figures(passage)
             if found:
                 prefix = passage.citation if len(knowledge.articles) == 1 else cite(article, passage)
                 lines.append(Rich().add(prefix, "b").add(" ").extend(figures_rich(found, label=False)))
@@ -194,9 +195,11 @@ def answer_json(answer: Answer) -> dict[str, object]:
     """The machine-readable answer (the contract of ``python -m bot ask --json``)."""
     return {
         "question": answer.question,
+        "verdict": str(answer.verdict),
         "answered": answer.answered,
         "figure_missing": answer.figure_missing,
-        "reason": answer.reason,
+        "figure": {"text": answer.figure.text, "missing": answer.figure.missing} if answer.figure else None,
+        "reason": str(answer.reason),
         "passages": [
             {
                 "id": ranked.passage.key,

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-EXAMPLES = (
-    "桐庐要打赢哪六大攻坚战？",
-    "快递回归攻坚战定了什么目标？",
-    "这个会原本打算什么时候开？",
-    "三通一达的包裹有多少件？",
-)
-
 NOT_IN_ARTICLE = "文章里没有讲到这个。"
 NOT_IN_ARTICLE_EN = "The article does not say."
 NOT_EXPLAINED = "文章提到了“{term}”，但没有解释它的意思。"

@@ -136,7 +136,9 @@ async def ask(update: Update, context: Context) -> None:
     question = " ".join(w for w in question.split() if w.lower() != f"@{context.bot.username.lower()}")
     group = message.chat.type != ChatType.PRIVATE
     if not question.strip():
-        await _send(message, replies_of(context).text(texts.ASK_USAGE.format(example=texts.EXAMPLES[0])), quote=group)
+        await _send(
+            message, replies_of(context).text(texts.ASK_USAGE.format(example=replies_of(context).example)), quote=group
+        )
         return
     await respond(update, context, message, question, group=group)
 
@@ -234,7 +236,9 @@ async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice… in a private chat: ask for text."""
     message = _servable(update, context)
     if message is not None:
-        await _send(message, replies_of(context).text(texts.SEND_TEXT.format(example=texts.EXAMPLES[0])), quote=False)
+        await _send(
+            message, replies_of(context).text(texts.SEND_TEXT.format(example=replies_of(context).example)), quote=False
+        )
 
 
 # --- buttons and inline mode -----------------------------------------------------------------
@@ -257,10 +261,10 @@ async def button(update: Update, context: Context) -> None:
             reply = replies.paragraph(article, number)
         case payloads.FiguresPage(page):
             reply = replies.figures(page)
-        case payloads.Example(index) if 0 <= index < len(texts.EXAMPLES):
+        case payloads.Example(index) if 0 <= index < len(replies.answerer.examples):
             await query.answer()
             if isinstance(query.message, Message):
-                answer = replies.answerer.answer(texts.EXAMPLES[index])
+                answer = replies.answerer.answer(replies.answerer.examples[index])
                 example = replies.answer(answer, group=query.message.chat.type != ChatType.PRIVATE)
                 await query.message.reply_html(example.html, reply_markup=keyboard(example), do_quote=False)
             return
