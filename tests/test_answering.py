@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from bot.core.answering import Answer, Answerer
+from bot.core.verdict import Reason, Verdict
 
 HERE = Path(__file__).resolve().parent
 
@@ -127,26 +128,105 @@ def test_bad_input_is_declined_with_a_reason(answerer: Answerer, question: str) 
     assert answer.reason in {"empty", "too_long", "no_match"}
 
 
-@pytest.mark.parametrize("name", ["questions.yaml", "questions_more.yaml"])
+@pytest.mark.parametrize("name", ["questions.yaml", "questions_more.yaml", "pool_tune.yaml", "pool_tune_c.yaml"])
 def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
-    # Questions written for this project (tests/data/), not the public development set.
+    # Questions written for this project (tests/data/), not the public development set nor
+    # the frozen validation pool (which is scored, never tested against: see tests/data/README.md).
     questions = yaml.safe_load((HERE / "data" / name).read_text(encoding="utf-8"))
-    hits = declined = false_declines = flagged = false_flags = 0
     answerable = [q for q in questions if q["answerable"]]
+    unanswerable = [q for q in questions if not q["answerable"]]
+    hits = false_declines = false_answers = flagged = false_flags = 0
     for q in questions:
         answer = answerer.answer(q["q"])
         if not q["answerable"]:
-            declined += not answer.answered
+            false_answers += answer.verdict is Verdict.ANSWER
             continue
-        top3 = [r.passage.text for r in answer.passages[:3]]
+        top3 = [r.passage.source_text for r in answer.passages[:3]]
         hits += any(g in text for g in q["gold"] for text in top3)
-        false_declines += not answer.answered
+        false_declines += answer.verdict is Verdict.NONE
         if q["figure_missing"]:
             flagged += answer.figure_missing
         else:
             false_flags += answer.figure_missing
+    # Floors a little under what the method scores now (README, "How well it answers"): a
+    # change that loses ground on any set fails here.
     assert hits / len(answerable) >= 0.9
-    assert declined >= len(questions) - len(answerable) - 1
-    assert false_declines <= 1
-    assert flagged >= sum(q["figure_missing"] for q in answerable) - 1
+    assert false_declines / len(answerable) <= 0.05
+    assert false_answers / len(unanswerable) <= 0.25
+    assert flagged >= 0.6 * sum(q["figure_missing"] for q in answerable)
     assert false_flags <= 1
+
+
+# --- three verdicts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "missing_kind"),
+    [
+        ("富春未来城攻坚战的指挥长是谁？", Reason.NOT_STATED),  # the battle is named; no commander is
+        ("采购交易中心总投资多少钱？", Reason.NOT_STATED),  # a 千亿平台 is no investment
+        ("中国针织名镇是哪个镇？", Reason.NOT_STATED),  # the article never says which town
+        ("两抓两转具体是哪两抓哪两转？", Reason.NOT_EXPLAINED),
+        ("富春未来城的面积有多大？", Reason.NOT_STATED),
+    ],
+)
+def test_near_questions_get_the_closest_passage_not_an_answer(
+    answerer: Answerer, question: str, missing_kind: Reason
+) -> None:
+    answer = answerer.answer(question)
+    assert answer.verdict is Verdict.CLOSEST and answer.reason is missing_kind
+    assert answer.best is not None  # the closest passage is shown, under a caveat
+
+
+@pytest.mark.parametrize("question", ["上海最近有什么新闻", "帮我写一首关于春天的诗", "What is the capital of France?"])
+def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, question: str) -> None:
+    answer = answerer.answer(question)
+    assert answer.verdict is Verdict.NONE and answer.best is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "今年桐庐要打哪些攻坚战？",  # a time word frames the question
+        "周海静是什么官？",  # a role word asks who she is
+        "六大攻坚战是哪些？老是记不住",  # filler
+        "快递回归攻坚战是啥",
+        "这次发布的减负清单是第几批？",
+    ],
+)
+def test_framing_words_do_not_turn_an_answer_into_a_refusal(answerer: Answerer, question: str) -> None:
+    assert answerer.answer(question).verdict is Verdict.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("question", "wrong", "right"),
+    [
+        ("桐卢要打赢哪六大攻坚战？", "桐卢", "桐庐"),
+        ("减复清单有什么内容", "减复", "减负"),
+        ("翁焉是谁", "翁焉", "翁嫣"),
+    ],
+)
+def test_typos_are_read_as_the_articles_terms(answerer: Answerer, question: str, wrong: str, right: str) -> None:
+    answer = answerer.answer(question)
+    assert answer.verdict is Verdict.ANSWER
+    assert [(wrong in c.wrong and right in c.right) for c in answer.query.corrections] == [True]
+
+
+def test_real_words_are_never_corrected(answerer: Answerer) -> None:
+    for question in ["我老是搞不清六大攻坚战", "桐庐现在疫情咋样", "要打赢几大攻坚战"]:
+        assert answerer.answer(question).query.corrections == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("三通一达的市值是多少？", "三通一达总市值达亿"),
+        ("三通一达的从业人员有多少？", "从业人员超过万人"),
+        ("交易中心几月份运营？", "今年月底"),
+        ("三通一达的包裹突破多少件了", "的包裹突破亿件"),
+    ],
+)
+def test_the_missing_figure_named_is_the_one_asked_for(answerer: Answerer, question: str, figure: str) -> None:
+    answer = answerer.answer(question)
+    assert answer.figure_missing and answer.figure is not None
+    assert figure in answer.figure.text

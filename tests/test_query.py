@@ -24,8 +24,13 @@ def test_everyday_words_reach_the_articles_terms(analyze) -> None:
 
 def test_lexicon_terms_weigh_less_than_the_users_own_words(analyze) -> None:
     weights = dict(analyze("病人出院了吗").terms)
-    assert weights["出院"] == 1.0
-    assert 0 < weights["确诊病例"] < 1.0
+    assert 0 < weights["确诊病例"] < weights["出院"] <= 1.0
+
+
+def test_words_common_in_chinese_weigh_less_than_names(analyze) -> None:
+    weights = dict(analyze("周海静在会议上讲了什么").terms)
+    assert weights["周海静"] == 1.0
+    assert weights["会议"] < weights["周海静"]
 
 
 def test_a_word_the_article_uses_is_not_replaced_by_a_shorter_aliass_term(analyze) -> None:

@@ -1,69 +1,97 @@
-"""Question → Answer: ranked passages, their figures, and whether the article answers at all.
+"""Question → Answer: ranked passages, the sentence that answers, its figures, and the verdict.
 
 Pure and synchronous, with no Telegram in it: the CLI, the bot and the tests share one
-:class:`Answerer`. Ranking is BM25 (see retrieval); the decision to answer is made apart from
-the score, from evidence:
+:class:`Answerer`. Ranking is BM25 (see retrieval), reordered by how much of the question each
+passage covers. The verdict is made apart from the score, from evidence gathered here and
+judged in one place (:func:`bot.core.verdict.decide`):
 
-- *coverage*: how much of what the user asked about the best passage contains (its own
-  words or the article's terms for them);
-- *unknown words*: content words that appear nowhere in the article, not even through the
-  lexicon, are strong evidence that the question is about something the article lacks;
-- *definitions*: "what does X mean" is answered only where the passage explains X
-  (以…为核心…的一核两翼多点), not where it only names it (深化两抓两转).
+- *coverage*: how much of what the user asked about the best passage holds (its own words or
+  the article's terms for them), and whether it holds the question's main topic;
+- *unknown words*: nouns that appear nowhere in the article, not even through the lexicon, the
+  Cilin or the spelling check: evidence that the question is about something the article lacks;
+- *the slot*: whether the passage holds the kind of thing asked for — a person's name for
+  "who", a time for "when", a place for "where", a figure in the unit asked, instances of the
+  kind asked for "which", an explanation for "what does X mean" or "X in detail".
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.figures import Figure, extract
 from bot.core.knowledge import Knowledge, Passage
 from bot.core.lexicon import Lexicon
-from bot.core.prebuilt import prepare
-from bot.core.query import DATE_TERM, Concept, Query, QueryAnalyzer, has_cjk
+from bot.core.prebuilt import Prepared, prepare
+from bot.core.query import DATE_TERM, Concept, Query, QueryAnalyzer, Slot
 from bot.core.retrieval import BM25Index, Hit
-from bot.core.tokenizer import Tokenizer
-from bot.core.verdict import Reason, Verdict
+from bot.core.thesaurus import PERSON
+from bot.core.tokenizer import Tokenizer, has_cjk
+from bot.core.verdict import DEFAULT, Evidence, Reason, Thresholds, Verdict, decide
 
 TOP_K = 5
 # Questions longer than this are not answered (a question, not a document).
 MAX_QUESTION = 1000
 # Reranking: BM25's best RERANK_POOL passages are reordered by score × (base + coverage
-# [+ bonus when the passage cites a figure in the unit asked for]).
+# [+ bonus when the passage states what is asked: a figure in the unit asked for, a reason or
+# a purpose for "why"; of the passages that hold the question's words, that one answers]).
 RERANK_POOL = 10
 RERANK_BASE = 0.5
-UNIT_BONUS = 0.25
-# The best passage must hold at least this share of the question's concepts…
-MIN_COVERAGE = 0.5
-# …and nouns the article never uses may be at most this share of the question's weight (a
-# known concept weighs its idf, an unknown noun UNKNOWN_WEIGHT; both scaled by specificity).
-MAX_UNKNOWN = 0.3
+SLOT_BONUS = 0.75
+# …and a passage without the question's main topic counts this much of its score…
+WITHOUT_MAIN = 0.6
+# …while for a question of one word, the passage that first names it counts this much more.
+INTRODUCTION = 1.5
+# An unknown noun weighs this (scaled by specificity); a known concept weighs its idf.
 UNKNOWN_WEIGHT = 2.0
 UNKNOWN_LATIN_WEIGHT = 1.0
 MIN_WEIGHT = 0.1
-# General-language specificity: log10(total / count) / SCALE, floored.
-SPECIFICITY_SCALE = 6.0
-SPECIFICITY_FLOOR = 0.4
-# A concept found only in a neighbouring paragraph counts this much.
+# What a number question counts must be in the passage (总投资, 员工), unless it is a word any
+# figure may be (目标是多少, 数字是多少).
+_ANY_MEASURE = frozenset("目标 指标 任务 计划 目的 要求 数字 数据 数量 结果 成绩 水平".split())
+# The word a number question counts pulls the asked figure this many times harder.
+MEASURED_PULL = 3.0
+# The subject of a yes/no question (A of "is A B?") weighs this many times its weight.
+YES_NO_SUBJECT = 2.0
+# A concept found only in a neighbouring paragraph, or in a heading, counts this much.
 NEIGHBOUR_CREDIT = 0.5
 # Units a question may ask in, and the figure units that answer them.
 _UNIT_WORDS = frozenset("件天条人家个")
 # Measure words that count the same things: a question's 多少家公司 is answered by 百个公司.
 _COMPATIBLE_UNITS = (
-    frozenset("个家项所座批台只"),
+    frozenset("个家项所座批台只大"),
     frozenset("人名位"),
     frozenset("亿万元钱"),
     frozenset("天日"),
 )
 # Explaining a term: X是/指/即…, X（…）, 所谓X, 以…为…的X, or a kind named right before X.
-_EXPLAINED_AFTER = re.compile(r"^(?:[，,]?(?:是|指|即|就是|包括|分别是|也就是)|[（(：:])")
+_EXPLAINED_AFTER = re.compile(r"^(?:[，,]?(?:是|指|即|就是|包括|分别是|也就是|涉及)|[（(：:])")
 _EXPLAINED_BEFORE = re.compile(
-    r"(?:所谓|以[^。！？]{1,40}为[^。！？]{0,30}的|(?:企业|公司|机构|单位|平台|制度|机制|项目)[“\"]?)$"
+    r"(?:所谓|以[^。！？]{1,40}为[^。！？]{0,30}的|以[^。！？，]{1,40}为|(?:企业|公司|机构|单位|平台|制度|机制|项目)[“\"]?)$"
 )
+# A count of things named as one (六大攻坚战, 五大目标): its members may follow it.
+_COUNTED = re.compile(r"[一二三四五六七八九十两几]+[大个项条]")
+# A clause that goes on about what the clause before it named: 发起X，要…; 发布了X，共计…
+_GOES_ON = re.compile(r"^(?:要|将|是|为|共计|涉及|包括|主要|分别|即|计划|旨在|目的|着力|以)")
+# Where a sentence ends, and where a clause does.
+_SENTENCE_END = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
+_CLAUSE_END = frozenset("，。！？!?；;、,：:")
+# How a passage gives a reason (因为, 只是…打乱了) or a purpose (就是要, 为了, 要将…打造成).
+_REASON = re.compile(r"因为|由于|因此|所以|只是|打乱|原因|导致|就是要|为了")
+_PURPOSE = re.compile(r"就是要|为了|旨在|目的|目标|以便|从而|要从|要将|要把|打造|让")
+# Words for a quantity: a question that names one (三通一达市值) asks for its figure.
+_QUANTITY = re.compile(r"(?:值|量|额|率|总数|人数|比例|占比|份额|规模|营收|产值)$")
+# Characters that make what follows a count or a pointer, not a name: 六大, 这场, 各.
+_POINTER = re.compile(r"[的些这那哪几大个场项条一二三四五六七八九十两百千万各每本该此其首批]")
+# Words before a place that say something is there: 在桐庐, 位于, 落户.
+_AT = ("在", "于", "落户", "位于")
+# Person, place and time words by jieba's tags.
+_PERSON_TAGS = ("nr",)
+_PLACE_TAGS = ("ns",)
+_TIME_TAGS = ("t", "tg")
 
 
 @dataclass(frozen=True)
@@ -71,7 +99,7 @@ class RankedPassage:
     """A passage as ranked for one question."""
 
     passage: Passage
-    score: float
+    score: float  # the ranking score: BM25 reweighed by what the passage covers (0: shares no term)
     matched: tuple[str, ...]
     figures: tuple[Figure, ...]
 
@@ -86,7 +114,9 @@ class Answer:
     reason: Reason
     figure: Figure | None  # the figure in the best passage that the asked number points to
     coverage: float
-    unknown: tuple[str, ...]
+    unknown: tuple[str, ...]  # the question's nouns the article never uses
+    missing: tuple[str, ...] = ()  # the question's words the best passage lacks
+    sentence: tuple[int, int] | None = None  # the span of the best passage's text that answers
 
     @property
     def verdict(self) -> Verdict:
@@ -101,28 +131,38 @@ class Answer:
     @property
     def figure_missing(self) -> bool:
         """Whether the number asked for is one the source lost."""
-        return self.answered and self.figure is not None and self.figure.missing
+        return self.verdict is not Verdict.NONE and self.figure is not None and self.figure.missing
 
     @property
     def best(self) -> RankedPassage | None:
-        """The best passage, when the article answers."""
-        return self.passages[0] if self.answered and self.passages else None
+        """The passage shown: the answer, or the closest one (None when nothing is about it)."""
+        return self.passages[0] if self.verdict is not Verdict.NONE and self.passages else None
 
 
 class Answerer:
     """Answers questions about the loaded articles."""
 
-    def __init__(self, knowledge: Knowledge, lexicon: Lexicon, tokenizer: Tokenizer, index: BM25Index) -> None:
-        """Answer from ``knowledge`` with ``index``, built over it by :func:`bot.core.prebuilt.build_index`."""
-        self.knowledge = knowledge
-        self.tokenizer = tokenizer
-        self.passages: tuple[Passage, ...] = knowledge.passages
-        self.index = index
-        self.not_figures = lexicon.not_figures
-        self.examples = knowledge.examples
-        self.analyzer = QueryAnalyzer(tokenizer, lexicon, self.index.idf)
+    def __init__(self, prepared: Prepared, thresholds: Thresholds = DEFAULT) -> None:
+        """Answer from prepared knowledge (see :func:`bot.core.prebuilt.prepare`)."""
+        self.knowledge: Knowledge = prepared.knowledge
+        self.lexicon: Lexicon = prepared.lexicon
+        self.tokenizer: Tokenizer = prepared.tokenizer
+        self.index: BM25Index = prepared.index
+        self.thresholds = thresholds
+        self.passages: tuple[Passage, ...] = self.knowledge.passages
+        self.not_figures = self.lexicon.not_figures
+        self.examples = self.knowledge.examples
+        self.analyzer = QueryAnalyzer(
+            self.tokenizer,
+            self.lexicon,
+            self.index.idf,
+            speller=prepared.speller,
+            bridge=prepared.bridge,
+            kinds=prepared.kinds,
+        )
         self._position = {p.key: i for i, p in enumerate(self.passages)}
         self._neighbour_terms: dict[str, frozenset[str]] = {}
+        self._body_cache: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_directory(cls, directory: Path, cache: Path | None = None) -> Answerer:
@@ -132,11 +172,17 @@ class Answerer:
         when it holds them for this knowledge (see :mod:`bot.core.prebuilt`), else they are
         built (and saved there).
         """
-        prepared = prepare(directory, cache)
-        return cls(prepared.knowledge, prepared.lexicon, prepared.tokenizer, prepared.index)
+        return cls(prepare(directory, cache))
+
+    def figures(self, passage: Passage) -> tuple[Figure, ...]:
+        """The figures ``passage`` cites, present or missing (in its headings too).
+
+        Positions are in :attr:`Passage.source_text` (headings, then text).
+        """
+        return extract(passage.source_text, self.not_figures)
 
     def answer(self, question: str, k: int = TOP_K) -> Answer:
-        """Rank passages for ``question`` and decide whether the article answers it."""
+        """Rank passages for ``question`` and decide what the user is told."""
         if len(question) > MAX_QUESTION:
             query = self.analyzer.analyze(question[:MAX_QUESTION])
             ranked = self._rank(query, k, self._weights(query))
@@ -147,58 +193,172 @@ class Answerer:
         if query.empty:
             return Answer(question, query, ranked, Reason.EMPTY, None, 0.0, ())
         unknown = tuple(c.text for c in query.concepts if not c.known and c.noun and self.tokenizer.is_telling(c.text))
-        if not query.concepts or not ranked or ranked[0].score <= 0:
+        if not weights or not ranked or ranked[0].score <= 0:
             return Answer(question, query, ranked, Reason.NO_MATCH, None, 0.0, unknown)
         best = ranked[0]
-        coverage = self._coverage(weights, best.passage)
+        evidence = self._evidence(query, weights, unknown, best)
+        reason = decide(evidence, self.thresholds)
+        sentence = self._sentence(query, weights, best)
+        asks_figure = query.intent.number or any(_QUANTITY.search(c.text) for c in query.concepts if c.known)
+        # The figure asked for, where the passage states one of its kind and the question asks
+        # about nothing the article lacks.
+        states = reason is Reason.ANSWERED or (evidence.slot_filled and not unknown)
+        figure = self._asked_figure(query, best, sentence) if asks_figure and states else None
+        return Answer(question, query, ranked, reason, figure, evidence.coverage, unknown, evidence.missing, sentence)
+
+    # --- evidence ----------------------------------------------------------------------------
+
+    def _evidence(
+        self, query: Query, weights: Sequence[tuple[Concept, float]], unknown: Sequence[str], best: RankedPassage
+    ) -> Evidence:
+        passage = best.passage
+        have = self._terms(passage)
+        around = self._neighbours(passage)
         # An English word the glossary lacks says less: the glossary is the smaller net.
         unknown_weight = sum(
             (UNKNOWN_WEIGHT if has_cjk(text) else UNKNOWN_LATIN_WEIGHT) * self._specificity(text) for text in unknown
         )
-        total_weight = unknown_weight + sum(w for _, w in weights)
-        unknown_share = unknown_weight / total_weight if total_weight else 0.0
-        reason = Reason.ANSWERED
-        if unknown_share > MAX_UNKNOWN:
-            reason = Reason.OFF_TOPIC
-        elif coverage < MIN_COVERAGE or not self._holds_main_concept(weights, best.passage):
-            reason = Reason.NOT_COVERED
-        elif query.intent.definition and not self._explains(best):
-            reason = Reason.NOT_EXPLAINED
-        elif query.intent.number and not any(_fits(f, query.intent.unit) for f in best.figures):
-            reason = Reason.NOT_STATED
-        answered = reason is Reason.ANSWERED
-        figure = self._asked_figure(query, best) if answered and query.intent.number else None
-        return Answer(question, query, ranked, reason, figure, coverage, unknown)
-
-    def figures(self, passage: Passage) -> tuple[Figure, ...]:
-        """The figures ``passage`` cites, present or missing."""
-        return extract(passage.text, self.not_figures)
-
-    def _rank(self, query: Query, k: int, weights: Sequence[tuple[Concept, float]]) -> tuple[RankedPassage, ...]:
-        """BM25's best passages, reordered by how much of the question each one covers.
-
-        BM25 favours short passages that repeat one term; a passage that holds every concept
-        of the question (and a figure in the unit asked for) is the better answer.
-        """
-        terms = list(query.terms)
-        if query.intent.when:
-            terms.append((DATE_TERM, 1.0))
-        hits = self.index.search(terms, max(k, RERANK_POOL))
-        unit = query.intent.unit if query.intent.number else None
-
-        def adjusted(hit: Hit) -> float:
-            passage = self.passages[hit.index]
-            bonus = UNIT_BONUS if unit and self._has_unit(passage, unit) else 0.0
-            return hit.score * (RERANK_BASE + self._coverage(weights, passage, nearby=False) + bonus)
-
-        order = sorted(hits, key=lambda h: (-adjusted(h), h.index) if h.score > 0 else (0.0, h.index))
-        return tuple(
-            RankedPassage(self.passages[h.index], h.score, h.matched, self.figures(self.passages[h.index]))
-            for h in order[:k]
+        total = unknown_weight + sum(w for _, w in weights)
+        missing = tuple(c.text for c, _ in weights if not c.anchors & (have | around))
+        intent = query.intent
+        return Evidence(
+            matched=True,
+            coverage=self._coverage(weights, passage),
+            unknown_share=unknown_weight / total if total else 0.0,
+            about=max((self._about(c) for c, _ in weights), default=0.0),
+            main_found=self._holds_main_concept(weights, passage),
+            yes_no=intent.yes_no,
+            slot_filled=self._slot_filled(query, best),
+            explained=self._explains(best) if intent.slot is Slot.DEFINITION or intent.detail else None,
+            missing=missing,
         )
 
-    def _weights(self, query: Query) -> list[tuple[Concept, float]]:
-        return [(c, self._weight(c)) for c in query.concepts if c.known]
+    def _about(self, concept: Concept) -> float:
+        """How specific, in Chinese at large, the words are by which a concept reaches the article.
+
+        苹果公司 reaches it by 公司 (anyone's word), 今天天气 by 天气; 快递回归 by itself.
+        """
+        if not has_cjk(concept.text):
+            return 1.0  # an English word reached the article through the glossary
+        parts = [p for p in concept.parts if p in self.index.idf or self.analyzer.is_alias(p)]
+        return max((self._specificity(p) for p in parts), default=self._specificity(concept.text))
+
+    def _slot_filled(self, query: Query, ranked: RankedPassage) -> bool | None:
+        """Whether the passage holds the kind of thing the question asks for.
+
+        None when the question asks for nothing a passage could lack (what, why, how, yes/no).
+        A name or a place must stand within a clause of the question's words (in the clause of
+        one, or the one before or after): the passage's other names answer other questions.
+        """
+        intent = query.intent
+        passage = ranked.passage
+        text = self.tokenizer.normalize(passage.source_text)
+        if intent.superlative and not re.search(r"最|第一|之首|首位", text):
+            return False
+        if intent.number:
+            if passage.is_header and intent.slot is Slot.WHEN:
+                return True
+            measured = next((c for c in query.concepts if c.text == query.measured), None)
+            if measured is not None and (
+                not measured.known
+                or (measured.text not in _ANY_MEASURE and not measured.anchors & self._terms(passage))
+            ):
+                return False  # 总投资多少钱: a 千亿平台 is no investment; 面积: the article has none
+            return any(_fits(f, intent.unit) for f in ranked.figures)
+        if intent.slot is Slot.WHO:
+            asked = {c.text for c in query.concepts} | {t for c in query.concepts for t in c.terms}
+            if any(
+                (self.tokenizer.tag(c.text) or "").startswith(_PERSON_TAGS) and c.text in text for c in query.concepts
+            ):
+                return True  # "who is 翁嫣": what the passage says of her answers
+            near = self._near(text, query)
+            for word, start in self._words_at(text):
+                if word in asked or not near(start):
+                    continue
+                tag = self.tokenizer.tag(word) or ""
+                if tag.startswith(_PERSON_TAGS) or (intent.kind_of_person and self.analyzer.kinds.get(word) == PERSON):
+                    return True
+            return False
+        if intent.slot is Slot.WHERE:
+            return self._states_place(text, query)
+        if intent.slot is Slot.WHICH and intent.which is not None:
+            # The kind in the question's words or the article's (哪六场硬仗: …攻坚战).
+            kinds = {intent.which} | {a for c in query.concepts if c.text == intent.which for a in c.anchors}
+            asked = {t for c in query.concepts for t in c.terms if len(t) > min(map(len, kinds))}
+            bare = _without(text, asked - kinds)
+            return any(_names_instances(bare, kind) for kind in kinds if len(kind) > 1 or kind == intent.which)
+        return None
+
+    def _states_place(self, text: str, query: Query) -> bool:
+        """Whether the passage says where the question's main topic is.
+
+        A place (a name jieba tags ns; for 哪个镇, a name ending in 镇) in the clause of the
+        main topic, or opening the clause before or after it, or after 在, 于, 位于: the
+        places named elsewhere in a passage answer other questions (平安桐庐建设攻坚战 holds no
+        answer to where the main venue was).
+        """
+        asked = {c.text for c in query.concepts} | {t for c in query.concepts for t in c.terms}
+        kind = query.intent.kind_word
+        clause_of = _clauses(text)
+        main = self._main_concept(self._weights(query))
+        anchors = [a for a in (main.anchors if main else ()) if len(a) > 1]
+        home = {clause_of[m.start()] for a in anchors for m in re.finditer(re.escape(a), text)}
+        bare = _without(text, asked)
+        for word, start in self._words_at(bare):
+            if word.isspace() or word in asked:
+                continue
+            is_place = (
+                any(word.endswith(c) and len(word) > 1 for c in kind)
+                if kind
+                else ((self.tokenizer.tag(word) or "").startswith(_PLACE_TAGS))
+            )
+            if not is_place or self._embedded(text, word, start):
+                continue
+            clause = clause_of[start]
+            opens = start == 0 or text[start - 1] in _CLAUSE_END or text[max(0, start - 2) : start].endswith(_AT)
+            if clause in home or (opens and (clause - 1 in home or clause + 1 in home)):
+                return True
+        return False
+
+    def _is_place(self, word: str) -> bool:
+        """A place name (jieba's ns), or a word of belonging to one (桐庐籍, 桐庐人)."""
+        if (self.tokenizer.tag(word) or "").startswith(_PLACE_TAGS):
+            return True
+        return word[-1] in "籍人" and (self.tokenizer.tag(word[:-1]) or "").startswith(_PLACE_TAGS)
+
+    def _embedded(self, text: str, word: str, start: int) -> bool:
+        """Whether ``word`` is part of a longer name of the article (桐庐 in 平安桐庐建设攻坚战)."""
+        around = text[max(0, start - 6) : start + len(word) + 6]
+        offset = start - max(0, start - 6)
+        for term in self.tokenizer.tokens(around):
+            if len(term) > len(word) and word in term and term in self.index.idf:
+                at = around.find(term)
+                while at != -1:
+                    if at <= offset and offset + len(word) <= at + len(term):
+                        return True
+                    at = around.find(term, at + 1)
+        return False
+
+    def _words_at(self, text: str) -> list[tuple[str, int]]:
+        """The words of normalised text in jieba's precise cut, with where each starts."""
+        found = []
+        position = 0
+        for word in self.tokenizer.cut_precise(text):
+            found.append((word, position))
+            position += len(word)
+        return found
+
+    def _near(self, text: str, query: Query) -> Callable[[int], bool]:
+        """Whether a position of ``text`` is within a clause of a word of the question."""
+        clause_of = _clauses(text)
+        anchors = {a for c in query.concepts if c.known for a in c.anchors if len(a) > 1}
+        clauses = {clause_of[m.start()] for a in anchors for m in re.finditer(re.escape(a), text)}
+        near = {n + d for n in clauses for d in (-1, 0, 1)}
+        return lambda position: clause_of[min(position, len(text))] in near
+
+    def _everywhere(self, term: str) -> bool:
+        """A term in most passages (the article's setting, 桐庐): no answer to "where"."""
+        return self.index.document_frequency(term) * 2 > self.index.size
 
     def _coverage(self, weights: Sequence[tuple[Concept, float]], passage: Passage, *, nearby: bool = True) -> float:
         """The share of the question's known concepts (by weight) that ``passage`` holds.
@@ -211,14 +371,30 @@ class Answerer:
         if not total:
             return 0.0
         have = self._terms(passage)
+        body = self._body_terms(passage)
         nearby_terms = self._neighbours(passage) if nearby else frozenset()
-        found = sum(
-            w if c.anchors & have else w * NEIGHBOUR_CREDIT if c.anchors & nearby_terms else 0.0 for c, w in weights
-        )
-        return found / total
+
+        def credit(concept: Concept) -> float:
+            if concept.anchors & body:
+                return 1.0
+            if concept.anchors & have or concept.anchors & nearby_terms:
+                return NEIGHBOUR_CREDIT  # in a heading over it, or next door
+            return 0.0
+
+        return sum(w * credit(c) for c, w in weights) / total
 
     def _terms(self, passage: Passage) -> frozenset[str]:
         return self.index.terms_of(self._position[passage.key])
+
+    def _body_terms(self, passage: Passage) -> frozenset[str]:
+        """The passage's terms in its own text, not its headings (which head the paragraphs after it too)."""
+        if not passage.headings:
+            return self._terms(passage)
+        found = self._body_cache.get(passage.key)
+        if found is None:
+            found = frozenset(self.tokenizer.tokens(passage.text))
+            self._body_cache[passage.key] = found
+        return found
 
     def _neighbours(self, passage: Passage) -> frozenset[str]:
         """Terms of the paragraphs right before and after ``passage`` in its article."""
@@ -230,32 +406,122 @@ class Answerer:
             self._neighbour_terms[passage.key] = found
         return found
 
-    def _holds_main_concept(self, weights: Sequence[tuple[Concept, float]], passage: Passage) -> bool:
-        """Whether the passage (or a neighbour) holds the question's most specific topic.
+    def _introduces(self, passage: Passage, concept: Concept) -> bool:
+        """Whether ``passage`` is the first of its article to name ``concept``.
 
-        That is its rarest known concept, not counting times (今年) and numbers, which only
-        frame a question.
+        News introduces a person or a thing in full at its first mention (桐庐县副县长翁嫣) and
+        names it bare after (翁嫣说道).
+        """
+        article = self.knowledge.article(passage.article_id)
+        for other in article.paragraphs:
+            if concept.anchors & self._terms(other):
+                return other.key == passage.key
+        return False
+
+    def _main_concept(self, weights: Sequence[tuple[Concept, float]]) -> Concept | None:
+        """The question's most specific topic: its heaviest known concept.
+
+        Not counting times (今年) and numbers, which only frame a question.
         """
         tokenizer = self.tokenizer
         topics = [(c, w) for c, w in weights if tokenizer.tag(c.text) != "t" and not tokenizer.is_figure(c.text)]
-        if not topics:
-            return True
-        main, _ = max(topics, key=lambda cw: cw[1])
-        return bool(main.anchors & (self._terms(passage) | self._neighbours(passage)))
+        return max(topics, key=lambda cw: cw[1])[0] if topics else None
+
+    def _holds_main_concept(self, weights: Sequence[tuple[Concept, float]], passage: Passage) -> bool:
+        """Whether the passage (or a neighbour) holds the question's most specific topic."""
+        main = self._main_concept(weights)
+        return main is None or bool(main.anchors & (self._terms(passage) | self._neighbours(passage)))
+
+    def _explains(self, ranked: RankedPassage) -> bool:
+        """Whether the passage explains the term a question asks about, or only names it."""
+        return self._explains_terms(ranked.passage, ranked.matched)
+
+    def _explains_terms(self, passage: Passage, matched: Sequence[str]) -> bool:
+        text = passage.text
+        subjects = sorted((t for t in matched if len(t) >= 2 and t in text), key=len, reverse=True)
+        for subject in subjects[:2]:
+            for found in re.finditer(re.escape(subject), text):
+                before, after = text[: found.start()], text[found.end() :]
+                if _EXPLAINED_AFTER.search(after) or _EXPLAINED_BEFORE.search(before):
+                    return True
+                # The next clause goes on about it: 发起快递回归攻坚战，要从…
+                clause = re.match(r"[^，。！？；]*[，]", after)
+                if clause and _GOES_ON.search(after[clause.end() :]):
+                    return True
+                # A count of things, enumerated right after: 六大攻坚战制造业…攻坚战快递回归攻坚战…
+                if _COUNTED.match(subject) and subject[-2:] in after[:30]:
+                    return True
+        return False
+
+    # --- ranking -------------------------------------------------------------------------------
+
+    def _rank(self, query: Query, k: int, weights: Sequence[tuple[Concept, float]]) -> tuple[RankedPassage, ...]:
+        """BM25's best passages, reordered by how much of the question each one covers.
+
+        BM25 favours short passages that repeat one term; a passage that holds every concept
+        of the question (and a figure in the unit asked for) is the better answer.
+        """
+        terms = list(query.terms)
+        if query.intent.when:
+            terms.append((DATE_TERM, 1.0))
+        hits = self.index.search(terms, max(k, RERANK_POOL))
+        unit = query.intent.unit if query.intent.number else None
+        main = self._main_concept(weights)
+        # A question of one thing and nothing else to ask of it: 翁嫣, 翁嫣是谁, 减负清单.
+        single = len(weights) == 1 and query.intent.slot in (Slot.WHAT, Slot.WHO, Slot.YES_NO)
+
+        def adjusted(hit: Hit) -> float:
+            passage = self.passages[hit.index]
+            slot = query.intent.slot
+            which = query.intent.which
+            states = (
+                (unit and self._has_unit(passage, unit))
+                or (slot is Slot.WHY and _REASON.search(passage.text))
+                or (slot is Slot.PURPOSE and _PURPOSE.search(passage.text))
+                or (which is not None and _names_instances(passage.source_text, which))
+                or (slot is Slot.DEFINITION and self._explains_terms(passage, hit.matched))
+            )
+            bonus = SLOT_BONUS if states else 0.0
+            # BM25's square root: its length normalisation should not outweigh what a passage covers.
+            score = math.sqrt(hit.score) * (RERANK_BASE + self._coverage(weights, passage, nearby=False) + bonus)
+            if main is not None and not main.anchors & self._terms(passage):
+                score *= WITHOUT_MAIN  # 周海静在会上说了啥 is about 周海静, not any 会上
+            elif main is not None and single and self._introduces(passage, main):
+                score *= INTRODUCTION  # 翁嫣 alone: where the article introduces her (副县长翁嫣)
+            return score
+
+        scored = sorted(((adjusted(h) if h.score > 0 else 0.0, h) for h in hits), key=lambda sh: (-sh[0], sh[1].index))
+        return tuple(
+            RankedPassage(self.passages[h.index], score, h.matched, self.figures(self.passages[h.index]))
+            for score, h in scored[:k]
+        )
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
         return any(_fits(f, unit) for f in self.figures(passage))
 
+    def _weights(self, query: Query) -> list[tuple[Concept, float]]:
+        weights = [(c, self._weight(c)) for c in query.concepts if c.known]
+        if query.intent.yes_no and weights:
+            # "Is A B?" is about A: the passage about A answers, even when B is not A.
+            subject, weight = weights[0]
+            weights[0] = (subject, weight * YES_NO_SUBJECT)
+        return weights
+
     def _weight(self, concept: Concept) -> float:
         """How much a concept matters to the question, by idf.
 
-        The idf of its most common own part when the article uses the word itself (桐庐县
-        weighs what 桐庐 weighs), else of its rarest term; halved for a word that names no
-        thing (开, 讲) and again for a single character.
+        Its own idf when the article uses the word (快递回归), else that of its most common
+        part (a 桐庐县长 weighs what 桐庐 weighs), else of its rarest term; halved for a word
+        that names no thing (开, 讲) and again for a single character.
         """
         idf = self.index.idf
         own = [idf[t] for t in concept.parts if t in idf]
-        weight = min(own) if own else max((idf.get(t, 0.0) for t in concept.anchors), default=0.0)
+        if concept.text in idf:
+            weight = idf[concept.text]
+        elif own:
+            weight = min(own)
+        else:
+            weight = max((idf.get(t, 0.0) for t in concept.anchors), default=0.0)
         if not concept.noun:
             weight *= 0.5
         if len(concept.text) == 1:
@@ -263,54 +529,77 @@ class Answerer:
         return max(weight * self._specificity(concept.text), MIN_WEIGHT)
 
     def _specificity(self, word: str) -> float:
-        """How specific a word is in Chinese at large, by jieba's counts.
+        return self.tokenizer.specificity(word)
 
-        工作 is everywhere, 反弹 less so, 减负 rarely. Between SPECIFICITY_FLOOR and 1.
+    # --- the sentence that answers, and the figure asked for -------------------------------------
+
+    def _sentence(
+        self, query: Query, weights: Sequence[tuple[Concept, float]], ranked: RankedPassage
+    ) -> tuple[int, int] | None:
+        """The span of the passage's text that answers: the sentence holding most of the question.
+
+        For a number question, a sentence that holds a figure of the unit asked outranks one
+        that does not.
         """
-        count = self.tokenizer.store.get(word) or 0
-        if count <= 0:
-            return 1.0
-        rarity = math.log10(self.tokenizer.store.total / count) / SPECIFICITY_SCALE
-        return min(1.0, max(SPECIFICITY_FLOOR, rarity))
+        text = ranked.passage.source_text
+        spans = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text) if m.group().strip()]
+        if not spans:
+            return None
+        normalized = self.tokenizer.normalize(text)
+        unit = query.intent.unit if query.intent.number else None
 
-    def _explains(self, ranked: RankedPassage) -> bool:
-        """Whether the passage explains the term a definition question asks about."""
-        text = ranked.passage.text
-        subjects = sorted((t for t in ranked.matched if len(t) >= 2 and t in text), key=len, reverse=True)
-        for subject in subjects[:2]:
-            for found in re.finditer(re.escape(subject), text):
-                before, after = text[: found.start()], text[found.end() :]
-                if _EXPLAINED_AFTER.search(after) or _EXPLAINED_BEFORE.search(before):
-                    return True
-                # An enumeration right after it: 六大攻坚战制造业…攻坚战快递回归攻坚战…
-                if len(subject) >= 3 and subject[-2:] in after[:30]:
-                    return True
-        return False
+        def score(span: tuple[int, int]) -> float:
+            part = normalized[span[0] : span[1]]
+            held = sum(w for c, w in weights if any(a in part for a in c.anchors))
+            if query.intent.number and any(_fits(f, unit) and span[0] <= f.start < span[1] for f in ranked.figures):
+                held += 0.5 * sum(w for _, w in weights) + 0.01
+            return held
 
-    def _asked_figure(self, query: Query, ranked: RankedPassage) -> Figure | None:
+        return max(spans, key=lambda span: (score(span), -span[0]))
+
+    def _asked_figure(self, query: Query, ranked: RankedPassage, sentence: tuple[int, int] | None) -> Figure | None:
         """The figure of the passage that the asked number points to.
 
-        Of the asked unit if the passage has one (any but a date when no unit is asked), and
-        of those the nearest to the question's words.
+        Of the asked unit if the passage has one (any but a date when no unit is asked); of
+        those, the nearest to the question's most telling words, in the answering sentence if
+        it has one there.
         """
         unit = query.intent.unit
         figures = [f for f in ranked.figures if _fits(f, unit)]
         if not figures:
             return None
-        text = self.tokenizer.normalize(ranked.passage.text)
-        anchors = [
-            (m.start(), m.end())
-            for term in ranked.matched
-            if len(term) >= 2 or term in _UNIT_WORDS
-            for m in re.finditer(re.escape(term), text)
-        ]
-        if not anchors:
+        if sentence is not None:
+            inside = [f for f in figures if sentence[0] <= f.start < sentence[1]]
+            figures = inside or figures
+        text = self.tokenizer.normalize(ranked.passage.source_text)
+        measured = next((c for c in query.concepts if c.text == query.measured), None)
+        if measured is not None:
+            # 从业人员有多少: the figure shown with the 从业人员 (从业人员超过万人), if there is one.
+            named = [f for f in figures if any(a in text[f.end - len(f.text) - 2 : f.end] for a in measured.anchors)]
+            figures = named or figures
+        places: list[tuple[list[tuple[int, int]], float]] = []
+        for concept, weight in self._weights(query):
+            if concept.text == query.measured:
+                weight *= MEASURED_PULL  # 从业人员有多少: the figure of the 从业人员
+            spans = [
+                (m.start(), m.end())
+                for term in concept.anchors | concept.parts
+                if len(term) >= 2 or term in _UNIT_WORDS
+                for m in re.finditer(re.escape(term), text)
+            ]
+            if spans:
+                places.append((spans, weight))
+        if not places:
             return figures[0]
 
-        def distance(figure: Figure) -> int:
-            # From the words shown with the figure (全国快递包裹达亿件), not just its unit.
+        def distance(figure: Figure) -> float:
+            # From the words shown with the figure (全国快递包裹达亿件), not just its unit: the
+            # weighted sum over the question's words of the nearest place each stands.
             shown = figure.end - len(figure.text)
-            return min(max(start - figure.end, shown - end, 0) for start, end in anchors)
+            return sum(
+                weight * min(max(start - figure.end, shown - end, 0) for start, end in spans)
+                for spans, weight in places
+            )
 
         return min(figures, key=distance)
 
@@ -324,3 +613,35 @@ def _fits(figure: Figure, unit: str | None) -> bool:
     if unit == "ordinal" or figure.kind == "ordinal":
         return unit == figure.unit == "ordinal"
     return figure.unit == unit or any(unit in group and figure.unit in group for group in _COMPATIBLE_UNITS)
+
+
+def _clauses(text: str) -> list[int]:
+    """For each position of ``text`` (and one past its end), the number of its clause."""
+    clause_of = [0] * (len(text) + 1)
+    number = 0
+    for i, character in enumerate(text):
+        clause_of[i] = number
+        if character in _CLAUSE_END:
+            number += 1
+    clause_of[len(text)] = number
+    return clause_of
+
+
+def _without(text: str, terms: Iterable[str]) -> str:
+    """``text`` with every occurrence of ``terms`` (longest first) blanked out."""
+    for term in sorted(terms, key=len, reverse=True):
+        if len(term) > 1:
+            text = text.replace(term, " " * len(term))
+    return text
+
+
+def _names_instances(text: str, kind: str) -> bool:
+    """Whether ``text`` names an instance of ``kind``: a name ending in it (快递回归攻坚战 for 攻坚战).
+
+    Not a count or a pointer (六大攻坚战, 这场攻坚战, 各乡镇): two characters of a name before it.
+    """
+    for found in re.finditer(re.escape(kind), text):
+        before = text[max(0, found.start() - 2) : found.start()]
+        if len(before) == 2 and has_cjk(before[0]) and has_cjk(before[1]) and not _POINTER.search(before):
+            return True
+    return False

@@ -111,6 +111,7 @@ _RULES = (
         "count",
         True,
         "位",
+        context=3,
     ),
     # An N-字 slogan without its N: 城乡联动字方针.
     _rule(rf"(?<![{_NUM}])字方针", "count", True, "字", context=4),

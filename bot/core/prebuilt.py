@@ -18,29 +18,36 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import marshal
+import re
 import shutil
 import tempfile
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import jieba
 
 from bot import __version__
+from bot.core import thesaurus
 from bot.core.knowledge import Knowledge, Passage, load_knowledge
 from bot.core.lexicon import Lexicon, load_lexicon
 from bot.core.query import DATE_TERM
 from bot.core.retrieval import BM25Index
+from bot.core.spelling import Speller, homophone_table
 from bot.core.tokenizer import Tokenizer
 from bot.core.wordstore import WordStore
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"
+FORMAT = "2"
 WORDS = "words.bin"
 INDEX = "index.npz"
+LANGUAGE = "language.bin"
 MANIFEST = "manifest.json"
 # Entries kept in the cache folder (one per knowledge folder state), newest first.
 KEEP_ENTRIES = 4
+_CJK_TERM = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Labels that let the header passage answer "when was it published", "what is the title".
 HEADER_LABELS = f"标题 发布 {DATE_TERM}"
 
@@ -53,7 +60,59 @@ class Prepared:
     lexicon: Lexicon
     tokenizer: Tokenizer
     index: BM25Index
+    language: Language
     cached: bool  # loaded from the cache rather than built
+
+    @property
+    def speller(self) -> Speller:
+        """Reads misspelt article terms (see :mod:`bot.core.spelling`)."""
+        article_text = "\n".join(self.tokenizer.normalize(p.source_text) for p in self.knowledge.passages)
+        return Speller(self.language.terms, self.language.homophones, article_text, self.tokenizer.store.get)
+
+    @property
+    def bridge(self) -> dict[str, tuple[str, ...]]:
+        """Words of Chinese at large → the article's synonyms of them (see :mod:`bot.core.thesaurus`)."""
+        return self.language.bridge
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """Person, time and place words of Chinese at large."""
+        return self.language.kinds
+
+
+@dataclass(frozen=True)
+class Language:
+    """What the question analysis knows of Chinese at large, cut down to this article.
+
+    Built from pypinyin and the Cilin when the index is built, saved beside it.
+    """
+
+    terms: tuple[str, ...]  # the article's terms a typo may stand for
+    homophones: dict[str, str]  # each character of those terms → characters that sound like it
+    bridge: dict[str, tuple[str, ...]]  # a word → the article's synonyms of it
+    kinds: dict[str, str]  # a word → person, time or place
+
+    @classmethod
+    def build(cls, vocabulary: Collection[str], aliases: Mapping[str, Collection[str]]) -> Language:
+        """From the index's vocabulary and the lexicon's aliases (normalised: alias → article terms)."""
+        extra_terms = {t for terms in aliases.values() for t in terms}
+        terms = sorted({t for t in (*vocabulary, *extra_terms) if len(t) >= 2 and _CJK_TERM.fullmatch(t)})
+        return cls(
+            terms=tuple(terms),
+            homophones=homophone_table({c for t in terms for c in t}),
+            bridge=thesaurus.bridge(set(vocabulary), aliases),
+            kinds=thesaurus.kinds(),
+        )
+
+    def save(self, path: Path) -> None:
+        """Write to ``path``."""
+        path.write_bytes(marshal.dumps((list(self.terms), self.homophones, self.bridge, self.kinds)))
+
+    @classmethod
+    def load(cls, path: Path) -> Language:
+        """Read what :meth:`save` wrote."""
+        terms, homophones, bridge, kinds = marshal.loads(path.read_bytes())
+        return cls(tuple(terms), homophones, bridge, kinds)
 
 
 def digest_of(directory: Path) -> str:
@@ -76,15 +135,17 @@ def prepare(directory: Path, cache: Path | None) -> Prepared:
     entry = cache / digest_of(directory) if cache is not None else None
     loaded = _load(entry) if entry is not None else None
     if loaded is not None:
-        store, index = loaded
+        store, index, language = loaded
         if index.size == len(knowledge.passages):
             tokenizer = Tokenizer(store, lexicon.stopwords, lexicon.whole_words)
-            return Prepared(knowledge, lexicon, tokenizer, index, cached=True)
+            return Prepared(knowledge, lexicon, tokenizer, index, language, cached=True)
     tokenizer = Tokenizer.build(lexicon.userdict, sorted(lexicon.article_terms), lexicon.stopwords, lexicon.whole_words)
     index = build_index(knowledge, tokenizer)
+    aliases = {tokenizer.normalize(a): [tokenizer.normalize(t) for t in terms] for a, terms in lexicon.synonyms.items()}
+    language = Language.build(index.idf.keys(), aliases)
     if entry is not None:
-        _save(entry, tokenizer.store, index)
-    return Prepared(knowledge, lexicon, tokenizer, index, cached=False)
+        _save(entry, tokenizer.store, index, language)
+    return Prepared(knowledge, lexicon, tokenizer, index, language, cached=False)
 
 
 def build_index(knowledge: Knowledge, tokenizer: Tokenizer) -> BM25Index:
@@ -107,29 +168,30 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _load(entry: Path) -> tuple[WordStore, BM25Index] | None:
+def _load(entry: Path) -> tuple[WordStore, BM25Index, Language] | None:
     try:
         manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
-        for name in (WORDS, INDEX):
+        for name in (WORDS, INDEX, LANGUAGE):
             if manifest["files"][name] != _file_digest(entry / name):
                 log.warning("prepared index %s is corrupt: rebuilding it", entry.name)
                 return None
-        return WordStore.load(entry / WORDS), BM25Index.load(entry / INDEX)
+        return WordStore.load(entry / WORDS), BM25Index.load(entry / INDEX), Language.load(entry / LANGUAGE)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, TypeError) as exc:
         log.warning("prepared index %s unreadable (%s): rebuilding it", entry.name, exc)
         return None
 
 
-def _save(entry: Path, store: WordStore, index: BM25Index) -> None:
+def _save(entry: Path, store: WordStore, index: BM25Index, language: Language) -> None:
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=entry.parent))
         try:
             store.save(staging / WORDS)
             index.save(staging / INDEX)
-            files = {name: _file_digest(staging / name) for name in (WORDS, INDEX)}
+            language.save(staging / LANGUAGE)
+            files = {name: _file_digest(staging / name) for name in (WORDS, INDEX, LANGUAGE)}
             (staging / MANIFEST).write_text(json.dumps({"files": files}), encoding="utf-8")
             shutil.rmtree(entry, ignore_errors=True)
             staging.rename(entry)

@@ -125,6 +125,11 @@ class BM25Index:
         terms = arrays.pop("terms").tolist()
         return cls(terms, **arrays)
 
+    def document_frequency(self, term: str) -> int:
+        """How many documents hold ``term``."""
+        term_id = self._term_ids.get(term)
+        return 0 if term_id is None else int(self._starts[term_id + 1] - self._starts[term_id])
+
     def terms_of(self, doc: int) -> frozenset[str]:
         """The distinct terms of document ``doc``."""
         found = self._doc_sets.get(doc)

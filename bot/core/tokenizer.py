@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ import opencc
 
 from bot.core.wordstore import WordStore
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # A token is kept only if it has a letter, a digit or a CJK character.
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # ANSI terminal escapes such as \x1b[31m.
@@ -41,6 +43,14 @@ _PARTICLES = frozenset("了着过的得地吗呢吧啊")
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?[年月日号天个件人亿万%]?$")
 # A one-character noun this common is too general to tell of a topic (人, 事).
 _COMMON = 30000
+# General-language specificity: log10(total / count) / SCALE, floored.
+SPECIFICITY_SCALE = 6.0
+SPECIFICITY_FLOOR = 0.4
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` has a Chinese character."""
+    return bool(_CJK.search(text))
 
 
 def _read_tags(userdict: Path) -> dict[str, str]:
@@ -138,9 +148,23 @@ class Tokenizer:
             words.append(word)
         return words
 
+    def cut_precise(self, normalized: str) -> list[str]:
+        """The precise cut of normalised text, every piece kept (they add up to the text)."""
+        return list(self._jieba.cut(normalized))
+
     def words(self, normalized: str) -> list[str]:
         """The content words of normalised text in jieba's precise cut (no parts, no stop words)."""
         return [w for w in self._jieba.cut(normalized) if _WORDLIKE.search(w) and w not in self.stopwords]
+
+    def dictionary_words(self, normalized: str) -> list[tuple[int, int]]:
+        """Spans of the words of normalised text that jieba's dictionary knows (two characters or more)."""
+        spans = []
+        position = 0
+        for word in self._jieba.cut(normalized):
+            if len(word) > 1 and self.store.get(word):
+                spans.append((position, position + len(word)))
+            position += len(word)
+        return spans
 
     def tokens(self, text: str) -> list[str]:
         """The search tokens of any text: normalised, cut, without stop words."""
@@ -169,9 +193,26 @@ class Tokenizer:
     def is_telling(self, word: str) -> bool:
         """Whether an unknown noun tells of a topic.
 
-        Two characters or more, or a one-character noun not among the most common (诗, 车;
-        not 人, 事).
+        A noun of jieba's dictionary (天气, 面积; a one-character one only if not among the
+        most common: 诗, 车, not 人, 事), a Latin word, or a new word of three characters or
+        more (a name). A new two-character word is more often two words run together by
+        jieba's guesswork (上台报 → 台报) than a topic.
         """
+        tag = self.store.tag(word)
+        if tag is None:
+            return not has_cjk(word) or len(word) > 2
         if len(word) > 1:
             return True
-        return self.store.tag(word) in ("n", "ng") and (self.store.get(word) or 0) < _COMMON
+        return tag in ("n", "ng") and (self.store.get(word) or 0) < _COMMON
+
+    def specificity(self, word: str) -> float:
+        """How specific a word is in Chinese at large, by jieba's counts.
+
+        工作 is everywhere, 反弹 less so, 减负 rarely. Between SPECIFICITY_FLOOR and 1; a word
+        jieba's dictionary lacks (a name, a coined term) is as specific as can be.
+        """
+        count = self.store.get(word) or 0
+        if count <= 0:
+            return 1.0
+        rarity = math.log10(self.store.total / count) / SPECIFICITY_SCALE
+        return min(1.0, max(SPECIFICITY_FLOOR, rarity))
