@@ -69,7 +69,9 @@ def test_question_frames_do_not_become_words(analyze) -> None:
     ("question", "number", "unit"),
     [
         ("一年送多少件快递", True, "件"),
-        ("连续几天没有新增", True, "天"),
+        ("连续几天没有新增", True, "duration"),
+        ("干部在一线坚守了多长时间", True, "duration"),
+        ("工业投资要增长多少", True, "%"),
         ("工厂贡献了百分之多少的税", True, "%"),
         ("市值多少钱", True, "钱"),
         ("大会是哪天开的", True, "date"),

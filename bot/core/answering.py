@@ -28,7 +28,7 @@ from bot.core.lexicon import Lexicon
 from bot.core.prebuilt import Prepared, prepare
 from bot.core.query import DATE_TERM, Concept, Query, QueryAnalyzer, Slot
 from bot.core.retrieval import BM25Index, Hit
-from bot.core.thesaurus import PERSON
+from bot.core.thesaurus import PERSON, PLACE
 from bot.core.tokenizer import Tokenizer, has_cjk
 from bot.core.verdict import DEFAULT, Evidence, Reason, Thresholds, Verdict, decide
 
@@ -47,7 +47,9 @@ WITHOUT_MAIN = 0.6
 INTRODUCTION = 1.5
 # An unknown noun weighs this (scaled by specificity); a known concept weighs its idf.
 UNKNOWN_WEIGHT = 2.0
-UNKNOWN_LATIN_WEIGHT = 1.0
+UNKNOWN_LATIN_WEIGHT = 1.5
+# …and this much less when it stands outside the clause that asks.
+CONTEXT_WEIGHT = 0.4
 MIN_WEIGHT = 0.1
 # What a number question counts must be in the passage (总投资, 员工), unless it is a word any
 # figure may be (目标是多少, 数字是多少).
@@ -163,6 +165,7 @@ class Answerer:
         self._position = {p.key: i for i, p in enumerate(self.passages)}
         self._neighbour_terms: dict[str, frozenset[str]] = {}
         self._body_cache: dict[str, frozenset[str]] = {}
+        self._article_text = "\n".join(self.tokenizer.normalize(p.source_text) for p in self.passages)
 
     @classmethod
     def from_directory(cls, directory: Path, cache: Path | None = None) -> Answerer:
@@ -214,9 +217,13 @@ class Answerer:
         passage = best.passage
         have = self._terms(passage)
         around = self._neighbours(passage)
-        # An English word the glossary lacks says less: the glossary is the smaller net.
+        # An English word the glossary lacks says less: the glossary is the smaller net. A word
+        # outside the clause that asks is context (我昨天在朋友圈看到…), not what is asked.
         unknown_weight = sum(
-            (UNKNOWN_WEIGHT if has_cjk(text) else UNKNOWN_LATIN_WEIGHT) * self._specificity(text) for text in unknown
+            (UNKNOWN_WEIGHT if has_cjk(text) else UNKNOWN_LATIN_WEIGHT)
+            * self._specificity(text)
+            * (1.0 if text in query.focus else CONTEXT_WEIGHT)
+            for text in unknown
         )
         total = unknown_weight + sum(w for _, w in weights)
         missing = tuple(c.text for c, _ in weights if not c.anchors & (have | around))
@@ -259,12 +266,20 @@ class Answerer:
             if passage.is_header and intent.slot is Slot.WHEN:
                 return True
             measured = next((c for c in query.concepts if c.text == query.measured), None)
+            if query.measured and measured is None and query.measured[:-1] not in self._article_text:
+                return False  # 复工率: a quantity of a thing the article never names (包裹量 it does)
             if measured is not None and (
                 not measured.known
                 or (measured.text not in _ANY_MEASURE and not measured.anchors & self._terms(passage))
             ):
                 return False  # 总投资多少钱: a 千亿平台 is no investment; 面积: the article has none
-            return any(_fits(f, intent.unit) for f in ranked.figures)
+            if _other_ordinal(query.normalized, ranked.figures, self.not_figures):
+                return False  # 第二批减负清单: the article has only the first
+            # A figure of the unit asked, within a clause of what it counts (or of the question's
+            # words): 一个多月来 counts the epidemic's weeks, not how long the meeting lasted.
+            counts = measured is not None and measured.known and measured.text not in _ANY_MEASURE
+            near = self._near(text, query, measured if counts else None)
+            return any(_fits(f, intent.unit) and near(f.start) for f in ranked.figures)
         if intent.slot is Slot.WHO:
             asked = {c.text for c in query.concepts} | {t for c in query.concepts for t in c.terms}
             if any(
@@ -282,8 +297,11 @@ class Answerer:
         if intent.slot is Slot.WHERE:
             return self._states_place(text, query)
         if intent.slot is Slot.WHICH and intent.which is not None:
-            # The kind in the question's words or the article's (哪六场硬仗: …攻坚战).
+            # The kind in the question's words or the article's (哪六场硬仗: …攻坚战); a place by
+            # its last character (哪些乡镇: 横村镇).
             kinds = {intent.which} | {a for c in query.concepts if c.text == intent.which for a in c.anchors}
+            if self.analyzer.kinds.get(intent.which) == PLACE:
+                kinds |= set(intent.which)
             asked = {t for c in query.concepts for t in c.terms if len(t) > min(map(len, kinds))}
             bare = _without(text, asked - kinds)
             return any(_names_instances(bare, kind) for kind in kinds if len(kind) > 1 or kind == intent.which)
@@ -307,11 +325,7 @@ class Answerer:
         for word, start in self._words_at(bare):
             if word.isspace() or word in asked:
                 continue
-            is_place = (
-                any(word.endswith(c) and len(word) > 1 for c in kind)
-                if kind
-                else ((self.tokenizer.tag(word) or "").startswith(_PLACE_TAGS))
-            )
+            is_place = any(word.endswith(c) and len(word) > 1 for c in kind) if kind else self._is_place(word)
             if not is_place or self._embedded(text, word, start):
                 continue
             clause = clause_of[start]
@@ -339,6 +353,9 @@ class Answerer:
                     at = around.find(term, at + 1)
         return False
 
+    def _unknown_texts(self, query: Query) -> set[str]:
+        return {c.text for c in query.concepts if not c.known and c.noun and self.tokenizer.is_telling(c.text)}
+
     def _words_at(self, text: str) -> list[tuple[str, int]]:
         """The words of normalised text in jieba's precise cut, with where each starts."""
         found = []
@@ -348,10 +365,11 @@ class Answerer:
             position += len(word)
         return found
 
-    def _near(self, text: str, query: Query) -> Callable[[int], bool]:
-        """Whether a position of ``text`` is within a clause of a word of the question."""
+    def _near(self, text: str, query: Query, concept: Concept | None = None) -> Callable[[int], bool]:
+        """Whether a position of ``text`` is within a clause of a word of the question (or of ``concept``)."""
         clause_of = _clauses(text)
-        anchors = {a for c in query.concepts if c.known for a in c.anchors if len(a) > 1}
+        concepts = [concept] if concept is not None else [c for c in query.concepts if c.known]
+        anchors = {a for c in concepts for a in c.anchors if len(a) > 1} or {a for c in concepts for a in c.anchors}
         clauses = {clause_of[m.start()] for a in anchors for m in re.finditer(re.escape(a), text)}
         near = {n + d for n in clauses for d in (-1, 0, 1)}
         return lambda position: clause_of[min(position, len(text))] in near
@@ -575,7 +593,7 @@ class Answerer:
         measured = next((c for c in query.concepts if c.text == query.measured), None)
         if measured is not None:
             # 从业人员有多少: the figure shown with the 从业人员 (从业人员超过万人), if there is one.
-            named = [f for f in figures if any(a in text[f.end - len(f.text) - 2 : f.end] for a in measured.anchors)]
+            named = [f for f in figures if any(a in text[max(0, f.shown_from - 2) : f.end] for a in measured.anchors)]
             figures = named or figures
         places: list[tuple[list[tuple[int, int]], float]] = []
         for concept, weight in self._weights(query):
@@ -595,7 +613,7 @@ class Answerer:
         def distance(figure: Figure) -> float:
             # From the words shown with the figure (全国快递包裹达亿件), not just its unit: the
             # weighted sum over the question's words of the nearest place each stands.
-            shown = figure.end - len(figure.text)
+            shown = figure.shown_from if figure.shown_from >= 0 else figure.start
             return sum(
                 weight * min(max(start - figure.end, shown - end, 0) for start, end in spans)
                 for spans, weight in places
@@ -610,9 +628,27 @@ def _fits(figure: Figure, unit: str | None) -> bool:
         return figure.kind != "date"
     if unit == "date":
         return figure.kind == "date"
+    if unit == "duration":
+        return figure.kind == "duration" or figure.unit in ("天", "月", "年", "周")
     if unit == "ordinal" or figure.kind == "ordinal":
         return unit == figure.unit == "ordinal"
     return figure.unit == unit or any(unit in group and figure.unit in group for group in _COMPATIBLE_UNITS)
+
+
+def _other_ordinal(question: str, figures: Sequence[Figure], not_figures: frozenset[str]) -> bool:
+    """Whether the question names an ordinal (第二批) and the passage only others of its kind (第一批, 首批)."""
+    asked = [f for f in extract(question, not_figures) if f.kind == "ordinal"]
+    stated = [f for f in figures if f.kind == "ordinal"]
+    if not asked or not stated:
+        return False
+    said = {_ordinal_value(f.text) for f in stated}
+    return all(_ordinal_value(f.text) not in said for f in asked)
+
+
+def _ordinal_value(text: str) -> str:
+    """首批 and 第一批 are one ordinal: 一 (the numeral of 第N, or 一 for 首)."""
+    found = re.search(r"第([零〇一二两三四五六七八九十百千0-9]+)", text)
+    return found.group(1) if found else "一"
 
 
 def _clauses(text: str) -> list[int]:

@@ -39,6 +39,7 @@ class Figure:
     unit: str  # the measure word, "%", "date", or the magnitude (亿, 万)
     start: int
     end: int
+    shown_from: int = -1  # where ``text`` begins (it may start before ``start`` and end after ``end``)
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,13 @@ class _Rule:
     missing: bool
     unit: str | None = None  # None: the regex group "unit"
     context: int = 0  # characters of context kept before a missing figure
+    after: int = 0  # characters of the clause after it kept too (a lone 年 means little alone)
 
 
-def _rule(pattern: str, kind: str, missing: bool = False, unit: str | None = None, context: int = 0) -> _Rule:
-    return _Rule(re.compile(pattern), kind, missing, unit, context)
+def _rule(
+    pattern: str, kind: str, missing: bool = False, unit: str | None = None, context: int = 0, after: int = 0
+) -> _Rule:
+    return _Rule(re.compile(pattern), kind, missing, unit, context, after)
 
 
 # Order matters: earlier rules claim their characters first.
@@ -95,7 +99,7 @@ _RULES = (
     ),
     # Dates: 月日, 今年月底, a clause that opens with 年 (2020年，…).
     _rule(rf"(?<![{_NUM}正])月(?:日|底|初|中旬|上旬|下旬)", "date", True, "date", context=2),
-    _rule(rf"(?:^|(?<=[{_CLAUSE_END}]))年(?=[{_CLAUSE_END}]|[这那我全桐])|(?<=数字)年", "date", True, "date"),
+    _rule(rf"(?:^|(?<=[{_CLAUSE_END}]))年(?=[{_CLAUSE_END}]|[这那我全桐])|(?<=数字)年", "date", True, "date", after=7),
     _rule(r"连续(?=[天年月周日])[天年月周日]", "count", True, "天"),
     _rule(r"共计(?P<unit>[条个项件家人])", "count", True),
     # A measure word closing a clause with no number before it: 招引制造业项目个，净增国高企业家。
@@ -139,7 +143,7 @@ def extract(text: str, not_figures: frozenset[str] = frozenset()) -> tuple[Figur
             if not unit:
                 unit = found.group(0)[0] if rule.kind == "magnitude" else found.group(0)[-1]
             shown = _shown_from(text, start, rule.context)
-            figures.append(Figure(text[shown:end], rule.missing, rule.kind, unit, start, end))
+            figures.append(Figure(text[shown : end + rule.after], rule.missing, rule.kind, unit, start, end, shown))
     return tuple(sorted(figures, key=lambda f: f.start))
 
 

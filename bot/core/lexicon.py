@@ -6,6 +6,7 @@
 - ``whole_words.txt``: words search mode must not split (副县长 is no 县长).
 - ``question_frames.txt``: the ways a question is asked (是什么意思, 哪天), cut out first.
 - ``not_figures.txt``: the article's terms that hold numerals but count nothing (三通一达).
+- ``dialect.yaml``: Cantonese words → Mandarin ones (而家 → 现在), applied to a question first.
 - ``userdict.txt``: jieba user dictionary of the article's names and terms, ``word [freq]
   [tag]`` a line (jieba's format has no comments). Without a frequency jieba picks one that
   makes the word win; a low one (``桐庐县 1``) keeps a word from swallowing its neighbour
@@ -15,7 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ class Lexicon:
     question_frames: frozenset[str]
     userdict: Path | None
     not_figures: frozenset[str] = frozenset()
+    dialect: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def article_terms(self) -> frozenset[str]:
@@ -59,7 +61,21 @@ def load_lexicon(directory: Path) -> Lexicon:
         question_frames=_words(directory / "question_frames.txt"),
         userdict=userdict if userdict.is_file() else None,
         not_figures=_words(directory / "not_figures.txt"),
+        dialect=_pairs(directory / "dialect.yaml"),
     )
+
+
+def _pairs(path: Path) -> dict[str, str]:
+    """A YAML mapping of text → text."""
+    if not path.is_file():
+        return {}
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise KnowledgeError(path, "", f"cannot read: {exc}") from exc
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise KnowledgeError(path, "", "expected a mapping of word → word")
+    return data
 
 
 def _words(path: Path) -> frozenset[str]:

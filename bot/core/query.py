@@ -53,15 +53,31 @@ _NUMBER_PATTERNS = (
         r"|percent|\b(?:value|worth|amount|total)\b"
     ),
 )
+# Markers of "is there": 有没有补贴 asks whether the article has a 补贴.
+_HAS = re.compile(r"有没有|是否有|有无|\bany\b|\bmention")
+# 会 as a noun: 这个会, 那场会, 开会, 的会 (not 会不会, 会上, 会议 itself).
+_MEETING = re.compile(r"(?<=[个场次这那开的])会(?![议场上不见])")
+# Clauses of a question, and the words that make a clause ask.
+_CLAUSE = re.compile(r"[，,。.；;！!？?\n]+")
+_ASKING = re.compile(
+    r"谁|哪|什么|啥|多少|几|怎|如何|为何|吗|么$|呢|是否|有没有|是不是|能不能|会不会|多[大高长久重远快]"
+    r"|\b(?:who|what|when|where|why|how|which|whose|is|are|was|were|do|does|did|can)\b"
+)
+# A quantity named by a word and a suffix: 复工率, 包裹量, 营业额.
+_QUANTITY_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2}[率量额值数]$")
 # How big, how long…: 面积有多大 asks for the 面积.
 _HOW_BIG = re.compile(r"多[大高长久重远快]")
+# How long something lasted: 多长时间, 多久 (not when).
+_DURATION = re.compile(r"多长时间|多久|多少天|几天|多少年|几年|多长|how long")
 # How a number is asked: 第几批, 多少亿件, 几个.
 _NUMBER_FRAME = re.compile(rf"第?(?:多少|(?<![这那哪])几)(?:个)?(?:[十百千万亿](?=[{_MEASURE}]))?[{_MEASURE}大钱]?份?")
 _UNIT_AFTER = re.compile(rf"(?:多少|(?<![这那哪])几)(?:个)?(?:[十百千万亿](?=[{_MEASURE}]))?([{_MEASURE}钱大])")
+# 增长多少 asks for a rate of growth.
+_GROWTH = re.compile(r"(?:增长|增加|提高|涨|增幅|增速)(?:了|要|率)?(?:多少|几成)|(?:增幅|增速|增长率)")
 _PERCENT = re.compile(r"百分之|比例|占比|比重|份额|percent|share|proportion|几成")
 _WHEN = re.compile(
     r"什么时候|啥时候|啥时|哪天|哪一天|何时|几月|几号|几日|什么日子|哪年|哪一年|日期|什么时间|多会儿"
-    r"|\bwhen\b|what (?:date|day|time|year|month)"
+    r"|时间[?？。!！\s]*$|\bwhen\b|what (?:date|day|time|year|month)"
 )
 _WHO = re.compile(
     r"(?<![给为替帮对向跟和与])谁|哪位|什么人|哪个人|哪些人|啥人|名字|姓名|叫啥|叫什么|\bwho\b|\bwhom\b|\bwhose\b"
@@ -201,6 +217,11 @@ class Query:
     intent: Intent = field(default_factory=Intent)
     corrections: tuple[Correction, ...] = ()
     measured: str | None = None  # for a number: the noun it counts (总投资 of 总投资多少钱)
+    # The words of the clause that asks (not the context a user gives around it): an unknown word
+    # there is what the article may lack, one elsewhere only says where the user heard of it.
+    focus: frozenset[str] = frozenset()
+    # For "有没有 X", "是否 X": the words after the marker, what the question asks is there.
+    asked_for: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -243,6 +264,10 @@ class QueryAnalyzer:
             words = tuple(key.split())
             self._english.setdefault(words[0], []).append((words, terms))
         self._term_tokens: dict[str, frozenset[str]] = {}
+        # Cantonese words as Mandarin ones (而家 → 现在), longest first, before anything else.
+        self._mandarin = dict(lexicon.dialect)
+        keys = sorted(self._mandarin, key=len, reverse=True)
+        self._dialect = re.compile("|".join(map(re.escape, keys))) if keys else re.compile("(?!)")
 
     def is_alias(self, word: str) -> bool:
         """Whether the lexicon or the Cilin gives the article's words for ``word``."""
@@ -250,7 +275,9 @@ class QueryAnalyzer:
 
     def analyze(self, text: str) -> Query:
         """Analyse one question."""
-        normalized = self.tokenizer.normalize(text)
+        normalized = self.tokenizer.normalize(
+            self._dialect.sub(lambda m: self._mandarin[m.group()], text) if self._mandarin else text
+        )
         english = _is_english(normalized)
         corrections: list[Correction] = []
         if self.speller is not None:
@@ -297,6 +324,8 @@ class QueryAnalyzer:
             measured=_measured(normalized, [c for c in concepts if self._names_thing(c.text)])
             if intent.number
             else None,
+            focus=_focus(normalized, concepts),
+            asked_for=_asked_for(normalized, concepts),
         )
 
     # --- concepts ----------------------------------------------------------------------------
@@ -408,7 +437,7 @@ class QueryAnalyzer:
         if kind == PLACE and _PLURAL_WHICH.search(normalized):
             kind = None  # 哪几个镇 asks which towns (a list), not where something is
         number = any(p.search(normalized) for p in _NUMBER_PATTERNS)
-        if _WHEN.search(normalized) or kind == TIME:
+        if (_WHEN.search(normalized) and not _DURATION.search(normalized)) or kind == TIME:
             slot = Slot.WHEN
         elif _WHO.search(normalized) or kind == PERSON:
             slot = Slot.WHO
@@ -485,7 +514,27 @@ def _measured(normalized: str, concepts: Iterable[Concept]) -> str | None:
     after = normalized[frame.end() :].lstrip()
     before = normalized[: frame.start()].rstrip("有是为要达共一总计的 ")
     found = [n for n in nouns if after.startswith(n)] or [n for n in nouns if before.endswith(n)]
+    if not found and (suffix := _QUANTITY_SUFFIX.search(before)):
+        # 复工率多少: the quantity is the word and its suffix together (复工率), which the
+        # article may not have even where it has the word.
+        return suffix.group()
     return max(found, key=len) if found else None
+
+
+def _focus(normalized: str, concepts: Iterable[Concept]) -> frozenset[str]:
+    """The concepts of the clauses that ask (with a question word or 吗), or all when none does."""
+    clauses = [c for c in _CLAUSE.split(normalized) if c.strip()]
+    asking = [c for c in clauses if _ASKING.search(c)] or clauses
+    return frozenset(c.text for c in concepts if any(c.text in clause for clause in asking))
+
+
+def _asked_for(normalized: str, concepts: Iterable[Concept]) -> frozenset[str]:
+    """The concepts after 有没有 / 是否 / 有无: what a yes/no question asks the article to have."""
+    marker = _HAS.search(normalized)
+    if marker is None:
+        return frozenset()
+    rest = normalized[marker.end() :]
+    return frozenset(c.text for c in concepts if c.text in rest)
 
 
 def _is_english(normalized: str) -> bool:
@@ -519,12 +568,14 @@ def _forms(word: str) -> tuple[str, ...]:
 
 
 def _unit(normalized: str) -> str | None:
-    """The unit a number question asks in: 件, 天, %, "date", "ordinal", … or None."""
+    """The unit a number question asks in: 件, 天, %, "date", "duration", "ordinal", … or None."""
+    if _DURATION.search(normalized):
+        return "duration"
     if _WHEN.search(normalized):
         return "date"
     if "第几" in normalized or re.search(r"\bwhich (?:number|place)\b", normalized):
         return "ordinal"
-    if _PERCENT.search(normalized):
+    if _PERCENT.search(normalized) or _GROWTH.search(normalized):
         return "%"
     counted = re.search(r"\bhow many ([a-z]+)|(?:多少|几个?)\s*([a-z]+)", normalized)
     if counted and (english := _ENGLISH_UNITS.get(counted.group(1) or counted.group(2))):

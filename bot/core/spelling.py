@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 # A stretch this common in jieba's dictionary is a word in its own right, never a typo…
 COMMON_WORD = 100
-# …and a term this common is no term of the article's own: typos are not read as it.
+# …and a term this common is no term of the article's own: typos are not read as it (unless
+# the article uses it again and again, as 清单: then up to KEY_TERM).
 COMMON_TERM = 300
+KEY_TERM = 1000
 # Terms at least this long may have any one character wrong; shorter ones only a homophone.
 ANY_CHARACTER = 4
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
@@ -109,7 +111,8 @@ class Speller:
                 right = term[i]
                 if wrong == right or wrong in _NOT_TYPOS:
                     continue
-                if (self._frequency(term) or 0) >= COMMON_TERM:
+                common = COMMON_TERM if self._text.count(term) < 2 else KEY_TERM
+                if (self._frequency(term) or 0) >= common:
                     continue
                 if wrong in self._homophones.get(right, "") or len(term) >= ANY_CHARACTER:
                     return term
