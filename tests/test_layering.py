@@ -22,6 +22,10 @@ CORE = [
     "bot.replies.render",
     "bot.replies.texts",
     "bot.cli",
+    "bot.privacy",
+    "bot.store.log",
+    "bot.report.command",
+    "bot.replies.logbook",
 ]
 
 
@@ -45,6 +49,15 @@ def test_ask_does_not_import_telegram() -> None:
         "try:\n    runpy.run_module('bot', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         "assert 'telegram' not in sys.modules, 'telegram imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_core_and_the_replies_never_import_the_store() -> None:
+    code = (
+        "import sys; sys.modules['bot.store'] = None; sys.modules['sqlalchemy'] = None\n"
+        "import bot.core.answering, bot.core.prebuilt, bot.replies.messages, bot.replies.render, bot.cli\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
