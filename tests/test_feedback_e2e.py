@@ -300,9 +300,13 @@ async def test_the_bot_answers_on_when_the_database_is_unavailable(
 
 
 @pytest.mark.slow
-async def test_ask_vote_stop_then_report_as_an_operator_would(server: BotAPIServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+async def test_ask_vote_stop_then_report_as_an_operator_would(
+    server: BotAPIServer, tmp_path: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
     """Ask, press 👎, stop the bot with SIGTERM, run ``python -m bot report`` with the same DATABASE_URL."""
-    url = f"sqlite:///{tmp_path / 'questions.sqlite3'}"
+    postgres: PostgresServer | None = request.getfixturevalue("postgres") if kind == "postgresql" else None
+    url = postgres.database() if postgres is not None else f"sqlite:///{tmp_path / 'questions.sqlite3'}"
     alice = server.user(7349126580, "Alice")
     chat = server.private_chat(alice)
     bot_process = await start_process(server, DATABASE_URL=url)
@@ -327,5 +331,8 @@ async def test_ask_vote_stop_then_report_as_an_operator_would(server: BotAPIServ
     disliked_part = report.stdout.split("Answers voted 👎:")[1].split("Most asked:")[0]
     assert MAYOR in unanswered_part and BATTLES not in unanswered_part
     assert f"👎 1 👍 0  answer   {BATTLES}" in disliked_part
-    raw = b"".join(f.read_bytes() for f in tmp_path.glob("questions.sqlite3*"))
+    if postgres is not None:
+        raw = postgres.dump(url)
+    else:
+        raw = b"".join(f.read_bytes() for f in tmp_path.glob("questions.sqlite3*"))
     assert BATTLES.encode() in raw and str(alice["id"]).encode() not in raw

@@ -7,6 +7,7 @@ questions by verdict is an inline SVG.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -17,6 +18,8 @@ from bot.report.summary import VERDICTS, Disliked, Group, Report
 FORMATS = ("text", "markdown", "html")
 # Characters of a passage shown beside a question.
 PASSAGE_CHARS = 60
+# Days that each get a date under their bar; a longer period labels every n-th day.
+LABELLED_DAYS = 31
 COLOURS = {"answer": "#2e7d32", "closest": "#f9a825", "none": "#c62828"}
 _SINCE = re.compile(r"(\d{1,4})([dh])")
 
@@ -89,7 +92,7 @@ def text(report: Report, where: str = "") -> str:
         counts = "  ".join(f"{day.verdicts.get(v, 0):>7}" for v in VERDICTS)
         lines.append(f"{day.day:%Y-%m-%d}     {day.total:>5}  {counts}")
     lines += ["", "Not answered (none) or only a closest passage (closest), grouped by what they ask:"]
-    lines += _text_groups(report.unanswered, "closest passage") or ["  none"]
+    lines += _text_groups(report.unanswered, "nearest passage") or ["  none"]
     lines += ["", "Answers voted 👎:"]
     for d in report.disliked:
         lines.append(f"  👎 {d.down} 👍 {d.up}  {d.verdict:<8} {_question(d)}")
@@ -128,7 +131,7 @@ def markdown(report: Report, where: str = "") -> str:
             f"| {day.day:%Y-%m-%d} | {day.total} | " + " | ".join(str(day.verdicts.get(v, 0)) for v in VERDICTS) + " |"
         )
     out += ["", "## Not answered or only a closest passage", ""]
-    out += _markdown_groups(report.unanswered, "closest passage")
+    out += _markdown_groups(report.unanswered, "nearest passage")
     out += ["", "## Answers voted 👎", ""]
     if report.disliked:
         out += ["| 👎 | 👍 | verdict | question | passage |", "|---:|---:|---|---|---|"]
@@ -163,6 +166,7 @@ body { font: 15px/1.5 system-ui, sans-serif; margin: 2em auto; max-width: 60em; 
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
 table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid #ddd; padding: .3em .5em; }
 th { text-align: left; background: #f5f5f5; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+svg { max-width: 100%; height: auto; }
 .muted { color: #777; } .legend span { display: inline-block; width: .8em; height: .8em; margin: 0 .3em 0 1em; }
 """
 
@@ -181,7 +185,7 @@ def page(report: Report, where: str = "") -> str:
         chart(report),
         '<p class="legend">' + "".join(f'<span style="background:{COLOURS[v]}"></span>{v}' for v in VERDICTS) + "</p>",
         "<h2>Not answered or only a closest passage</h2>",
-        _html_groups(report.unanswered, "closest passage"),
+        _html_groups(report.unanswered, "nearest passage"),
         "<h2>Answers voted 👎</h2>",
     ]
     if report.disliked:
@@ -190,9 +194,8 @@ def page(report: Report, where: str = "") -> str:
             f"<td>{e(_question(d))}</td><td>{e(_passage(d.passage, d.passage_key))}</td></tr>"
             for d in report.disliked
         )
-        parts.append(
-            f"<table><tr><th>👎</th><th>👍</th><th>verdict</th><th>question</th><th>passage</th></tr>{rows}</table>"
-        )
+        head = "<tr><th>👎 down</th><th>👍 up</th><th>verdict</th><th>question</th><th>passage</th></tr>"
+        parts.append(f"<table>{head}{rows}</table>")
     else:
         parts.append('<p class="muted">None.</p>')
     parts += ["<h2>Most asked</h2>", _html_groups(report.most_asked, "best passage"), "</body></html>"]
@@ -215,11 +218,12 @@ def _html_groups(groups: tuple[Group, ...], label: str) -> str:
 
 def chart(report: Report, height: int = 180) -> str:
     """Daily questions as stacked bars (answer, closest, none), as inline SVG."""
-    bar, gap, left, bottom, top = 22, 8, 36, 34, 10
+    bar, gap, left, bottom, top = 26, 14, 36, 34, 10
     days = report.days
     width = left + len(days) * (bar + gap) + gap
     peak = max((d.total for d in days), default=0) or 1
     scale = (height - bottom - top) / peak
+    every = math.ceil(len(days) / LABELLED_DAYS) if days else 1  # a date under every bar, or every n-th
     e = html.escape
     out = [
         f'<svg width="{width}" height="{height}" '
@@ -242,9 +246,11 @@ def chart(report: Report, height: int = 180) -> str:
                 f'<rect x="{x}" y="{y:.1f}" width="{bar}" height="{h:.1f}" fill="{COLOURS[verdict]}">'
                 f"<title>{e(f'{day.day:%Y-%m-%d}: {count} {verdict}')}</title></rect>"
             )
-        out.append(
-            f'<text x="{x + bar / 2}" y="{height - bottom + 14}" text-anchor="middle">{day.day:%m-%d}</text>'
-            f'<text x="{x + bar / 2}" y="{height - bottom + 27}" text-anchor="middle" fill="#777">{day.total}</text>'
-        )
+        if i % every == 0:
+            middle = x + bar / 2
+            out.append(
+                f'<text x="{middle}" y="{height - bottom + 14}" text-anchor="middle">{day.day:%m-%d}</text>'
+                f'<text x="{middle}" y="{height - bottom + 27}" text-anchor="middle" fill="#777">{day.total}</text>'
+            )
     out.append("</svg>")
     return "".join(out)

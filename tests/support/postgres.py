@@ -54,7 +54,8 @@ class PostgresServer:
         command = [str(self.bin / args[0]), *args[1:]]
         if self.user is not None:
             command = ["runuser", "-u", self.user, "--", *command]
-        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        # From its own folder: the postgres user may not be allowed into the checkout.
+        return subprocess.run(command, cwd=self.folder, capture_output=True, text=True, timeout=60, check=False)
 
     def start(self) -> None:
         """initdb and start; :class:`RuntimeError` with PostgreSQL's own words if either fails."""
@@ -122,6 +123,11 @@ class PostgresServer:
         name = f"test_{next(self._names)}"
         self.sql(f"CREATE SCHEMA {name}")
         return f"{self.admin_url}?options=-csearch_path%3D{name}"
+
+    def dump(self, url: str) -> bytes:
+        """Everything a database holds, as ``pg_dump`` writes it out."""
+        done = subprocess.run([str(self.bin / "pg_dump"), url], capture_output=True, timeout=60, check=True)
+        return done.stdout
 
     def sql(self, statement: str) -> None:
         """Run one statement on the maintenance database, outside a transaction."""
