@@ -271,6 +271,8 @@ class QuestionLog:
                 self.warnings.recovered(store.where)
         except (SQLAlchemyError, OSError, StoreError) as exc:
             self.warnings.dropped(f"{self._where()}: {one_line(exc)}")
+        except Exception:  # a bug, not the database: say so, but keep the only writer alive
+            log.exception("question log: a record could not be written")
         finally:
             if future is not None:
                 future.set_result(result)

@@ -329,7 +329,7 @@ async def button(update: Update, context: Context) -> None:
         case payloads.FiguresPage(page):
             reply = replies.figures(page)
         case payloads.Vote() if f"{action.article}/{action.pid}" in replies.knowledge.by_key:
-            await query.answer(texts.FEEDBACK_THANKS)
+            # Queued first (it never waits): the vote counts even if the toast cannot be sent.
             log_of(context).vote(
                 user_id=query.from_user.id,
                 chat_type=query.message.chat.type if query.message is not None else "inline",
@@ -339,6 +339,7 @@ async def button(update: Update, context: Context) -> None:
                 digest=action.digest,
                 up=action.up,
             )
+            await query.answer(texts.FEEDBACK_THANKS)
             return
         case payloads.Example(index) if 0 <= index < len(replies.answerer.examples):
             await query.answer()
