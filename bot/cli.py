@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [ask|chat]``; with no command, the Telegram bot."""
+"""The command line: ``python -m bot [ask|chat|report]``; with no command, the Telegram bot."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot import __version__
@@ -35,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     commands.add_parser("chat", help="ask questions interactively in the terminal")
     commands.add_parser("run", help="run the Telegram bot (the default)")
+    report = commands.add_parser("report", help="what people asked: totals, unanswered questions, answers voted 👎")
+    report.add_argument("--since", default="7d", help="7d, 12h or a UTC date such as 2026-05-01 (default: 7d)")
+    report.add_argument("--format", choices=("text", "markdown", "html"), default="text", help="default: text")
+    report.add_argument("--output", "-o", type=Path, help="write it to this file (default: standard output)")
     return parser
 
 
@@ -47,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ask(_answerer(settings), args.question, as_json=args.json)
         if args.command == "chat":
             return chat(_answerer(settings), sys.stdin, sys.stdout)
+        if args.command == "report":
+            from bot.report.command import report  # SQLAlchemy only for the commands that need it
+
+            return report(settings, args.since, args.format, args.output)
         # Until PTB takes over SIGTERM, it ends start-up quietly instead of killing us.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         # Opt in to PTB 23's timedelta durations now; PTB 22 warns on every RetryAfter otherwise.

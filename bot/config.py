@@ -11,6 +11,7 @@ environment wins over the same one in ``.env``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -20,12 +21,20 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
+from platformdirs import user_data_path
 
 from bot.core.knowledge import bundled_knowledge_dir
 from bot.errors import ConfigError
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 CACHE_NAME = "tonglu-bot"
+DATABASE_FILE = "questions.sqlite3"
+DEFAULT_RETENTION_DAYS = 30
+# Without LOG_SECRET, ids are hashed with a key derived from the token (kept apart from the log too).
+_DERIVED_KEY_LABEL = b"tonglu-bot question log key\x00"
+_MIN_SECRET = 16
+_DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
+_SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 # A bot token is the bot's numeric id, a colon and a secret of letters, digits, _ and -.
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -50,6 +59,18 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    # The question log and votes (see bot.store). None: nothing is stored (load_settings always
+    # gives a URL: an SQLite file in the user's data folder unless DATABASE_URL says otherwise).
+    database_url: str | None = field(default=None, repr=False)
+    log_questions: bool = True  # False: no question log; votes are kept without question text
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    log_secret: bytes = field(default=b"", repr=False)  # the HMAC key for ids; b"": derived from the token
+    admin_user_ids: frozenset[int] = frozenset()
+
+    @property
+    def hash_key(self) -> bytes:
+        """The key that hashes user and chat ids: ``LOG_SECRET``, else one derived from the token."""
+        return self.log_secret or hashlib.sha256(_DERIVED_KEY_LABEL + self.token.encode()).digest()
 
     @property
     def base_file_url(self) -> str:
@@ -105,12 +126,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool 
     if level_name not in _LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LEVELS)}")
 
-    allowed: set[int] = set()
-    for part in filter(None, (p.strip() for p in get("ALLOWED_CHAT_IDS").split(","))):
-        try:
-            allowed.add(int(part))
-        except ValueError:
-            raise ConfigError(f"ALLOWED_CHAT_IDS: {part!r} is not a chat id") from None
+    allowed = _ids(get, "ALLOWED_CHAT_IDS", "a chat id")
 
     webhook_url = get("WEBHOOK_URL") or None
     webhook_secret = get("WEBHOOK_SECRET") or None
@@ -135,7 +151,57 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool 
         webhook_secret=webhook_secret,
         webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=int(port_text),
+        database_url=_database_url(get),
+        log_questions=_switch(get, "LOG_QUESTIONS", default=True),
+        retention_days=_retention_days(get),
+        log_secret=_log_secret(get),
+        admin_user_ids=_ids(get, "ADMIN_USER_IDS", "a user id"),
     )
+
+
+def _ids(get: Callable[[str], str], name: str, what: str) -> frozenset[int]:
+    """A comma-separated list of Telegram ids."""
+    ids: set[int] = set()
+    for part in filter(None, (p.strip() for p in get(name).split(","))):
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ConfigError(f"{name}: {part!r} is not {what}") from None
+    return frozenset(ids)
+
+
+def _switch(get: Callable[[str], str], name: str, *, default: bool) -> bool:
+    value = get(name).lower()
+    if not value:
+        return default
+    if value not in _SWITCH:
+        raise ConfigError(f"{name} must be on or off")
+    return _SWITCH[value]
+
+
+def _database_url(get: Callable[[str], str]) -> str:
+    """``DATABASE_URL``, else an SQLite file in the user's data folder."""
+    url = get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{user_data_path(CACHE_NAME, appauthor=False) / DATABASE_FILE}"
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme not in _DATABASE_SCHEMES or "://" not in url:
+        raise ConfigError("DATABASE_URL must be sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE")
+    return url
+
+
+def _retention_days(get: Callable[[str], str]) -> int:
+    text = get("LOG_RETENTION_DAYS") or str(DEFAULT_RETENTION_DAYS)
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise ConfigError("LOG_RETENTION_DAYS must be a number of days from 1 to 3650")
+    return int(text)
+
+
+def _log_secret(get: Callable[[str], str]) -> bytes:
+    secret = get("LOG_SECRET")
+    if secret and len(secret) < _MIN_SECRET:
+        raise ConfigError(f"LOG_SECRET must be at least {_MIN_SECRET} characters (or unset: derived from the token)")
+    return secret.encode()
 
 
 def _cache_dir(get: Callable[[str], str]) -> Path | None:

@@ -24,3 +24,7 @@ class KnowledgeError(BotError):
         self.problem = problem
         location = f"{self.path}: {where}" if where else self.path
         super().__init__(f"{location}: {problem}")
+
+
+class StoreError(BotError):
+    """The question log's database cannot be used as it is (unknown driver, newer schema)."""

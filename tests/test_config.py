@@ -32,6 +32,12 @@ def test_the_token_never_shows_in_repr() -> None:
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "ALLOWED_CHAT_IDS": "-100,abc"}, "ALLOWED_CHAT_IDS"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://example.invalid/hook"}, "WEBHOOK_SECRET"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "mysql://localhost/log"}, "DATABASE_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "questions.sqlite3"}, "DATABASE_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_QUESTIONS": "maybe"}, "LOG_QUESTIONS"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_RETENTION_DAYS": "0"}, "LOG_RETENTION_DAYS"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "LOG_SECRET": "short"}, "LOG_SECRET"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "ADMIN_USER_IDS": "12,me"}, "ADMIN_USER_IDS"),
     ],
 )
 def test_bad_settings_name_the_variable(environ: dict[str, str], names: str) -> None:
@@ -45,3 +51,30 @@ def test_allowed_chats() -> None:
     assert settings.serves(-100, private=False)
     assert not settings.serves(-300, private=False)
     assert settings.serves(42, private=True)
+
+
+def test_question_log_defaults() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert settings.database_url is not None and settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("/tonglu-bot/questions.sqlite3")
+    assert settings.log_questions and settings.retention_days == 30 and settings.admin_user_ids == frozenset()
+    # Without LOG_SECRET the key comes from the token: stable, and not the token itself.
+    assert settings.hash_key == load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}).hash_key
+    assert TOKEN.encode() not in settings.hash_key
+
+
+def test_question_log_settings() -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "DATABASE_URL": "postgresql://bot:pw@127.0.0.1/log",
+            "LOG_QUESTIONS": "off",
+            "LOG_RETENTION_DAYS": "7",
+            "LOG_SECRET": "sixteen-chars-or-more",
+            "ADMIN_USER_IDS": "12, 34",
+        }
+    )
+    assert settings.database_url == "postgresql://bot:pw@127.0.0.1/log"
+    assert not settings.log_questions and settings.retention_days == 7
+    assert settings.hash_key == b"sixteen-chars-or-more" and settings.admin_user_ids == {12, 34}
+    assert "pw" not in repr(settings) and "sixteen" not in repr(settings)

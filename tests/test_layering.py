@@ -22,6 +22,10 @@ CORE = [
     "bot.replies.render",
     "bot.replies.texts",
     "bot.cli",
+    "bot.privacy",
+    "bot.store.log",
+    "bot.report.command",
+    "bot.replies.logbook",
 ]
 
 
@@ -38,13 +42,14 @@ def test_the_core_runs_with_telegram_unimportable() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_ask_does_not_import_telegram() -> None:
+def test_ask_imports_neither_telegram_nor_the_store() -> None:
     code = (
         "import sys, runpy\n"
         "sys.argv = ['bot', 'ask', '--json', '三通一达']\n"
         "try:\n    runpy.run_module('bot', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         "assert 'telegram' not in sys.modules, 'telegram imported'\n"
+        "assert 'bot.store' not in sys.modules and 'sqlalchemy' not in sys.modules, 'the store imported'\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -88,3 +88,22 @@ def test_inline_results_are_cited_and_valid(replies: Replies) -> None:
 def test_about_counts_paragraphs_and_figures(replies: Replies) -> None:
     about = replies.about().html
     assert "段落：22 段" in about and "蔡东海" in about and "缺失" in about
+
+
+def test_feedback_row_names_the_answer_in_its_payloads(replies: Replies) -> None:
+    answer = replies.answerer.answer("快递回归攻坚战定了什么目标？")
+    for group in (False, True):
+        reply = replies.answer(answer, group=group)
+        assert reply.buttons[-1] == replies.feedback_row(answer)[0]
+    up, down = (payloads.decode(b.callback) for b in replies.feedback_row(answer)[0])
+    best = answer.passages[0].passage
+    assert up == payloads.Vote(True, "answer", best.article_id, best.id, replies.hasher.question(answer.question))
+    assert down == payloads.Vote(False, "answer", best.article_id, best.id, up.digest)
+
+
+def test_no_feedback_row_when_the_article_does_not_answer(replies: Replies) -> None:
+    answer = replies.answerer.answer("杭州明天天气怎么样？")
+    assert replies.feedback_row(answer) == ()
+    assert not any(
+        isinstance(payloads.decode(c), payloads.Vote) for c in all_callbacks(replies.answer(answer, group=False))
+    )

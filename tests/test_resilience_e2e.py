@@ -144,6 +144,7 @@ async def start_process(server: BotAPIServer, **env: str) -> asyncio.subprocess.
         "TELEGRAM_BOT_TOKEN": server.token,
         "TELEGRAM_API_BASE_URL": server.base_url,
         "LOG_LEVEL": "INFO",
+        "DATABASE_URL": os.environ["DATABASE_URL"],  # the session's own question log (see conftest)
         **env,
     }
     return await asyncio.create_subprocess_exec(

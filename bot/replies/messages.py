@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from bot.core.answering import Answer, Answerer, RankedPassage
 from bot.core.knowledge import Article, Passage
-from bot.core.verdict import Reason
+from bot.core.verdict import Reason, Verdict
+from bot.privacy import Hasher
 from bot.replies import payloads, texts
 from bot.replies.render import Rich, answer_rich, decline_rich, figures_index, passage_rich
 
@@ -52,11 +53,12 @@ class InlineResult:
 class Replies:
     """Builds every reply from the answerer's knowledge."""
 
-    def __init__(self, answerer: Answerer, username: str = "") -> None:
-        """``username`` is the bot's (for deep links), known after ``getMe``."""
+    def __init__(self, answerer: Answerer, username: str = "", hasher: Hasher | None = None) -> None:
+        """``username`` is the bot's (for deep links), known after ``getMe``; ``hasher`` digests questions."""
         self.answerer = answerer
         self.knowledge = answerer.knowledge
         self.username = username
+        self.hasher = hasher or Hasher(b"")
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -65,7 +67,7 @@ class Replies:
         if not answer.answered:
             rich = decline_rich(answer, self.answerer.examples) if not group else self._short_decline(answer)
             buttons = () if group else self._example_buttons(3)
-            return Reply(rich.html(), buttons)
+            return Reply(rich.html(), buttons + self.feedback_row(answer))
         window = GROUP_WINDOW if group else None
         rich = answer_rich(self.knowledge, answer, passages=1, window=window)
         best = answer.passages[0]
@@ -78,7 +80,26 @@ class Replies:
         rows = [tuple(row)] if row else []
         if group and self.username:
             rows.append((Button(texts.BUTTON_PRIVATE, url=self.deep_link(best.passage)),))
-        return Reply(rich.html(), tuple(rows))
+        return Reply(rich.html(), tuple(rows) + self.feedback_row(answer))
+
+    def feedback_row(self, answer: Answer) -> tuple[tuple[Button, ...], ...]:
+        """The 👍/👎 row under an ``answer`` or ``closest`` reply; no row for other verdicts.
+
+        Each payload names the answer (article, passage, verdict, question digest), so a vote
+        needs no memory of the message and still counts after a restart.
+        """
+        if answer.verdict not in (Verdict.ANSWER, Verdict.CLOSEST) or not answer.passages:
+            return ()
+        passage = answer.passages[0].passage
+        digest = self.hasher.question(answer.question)
+        try:
+            up, down = (
+                payloads.encode(payloads.Vote(flag, answer.verdict.value, passage.article_id, passage.id, digest))
+                for flag in (True, False)
+            )
+        except ValueError:  # ids too long for a payload: no feedback rather than no answer
+            return ()
+        return ((Button(texts.BUTTON_UP, up), Button(texts.BUTTON_DOWN, down)),)
 
     def more(self, action: payloads.More) -> Reply | None:
         """Page ``action.page`` of an answer's passages (``None`` if the ids are unknown)."""

@@ -52,7 +52,27 @@ class Paragraph:
     number: int
 
 
-Action = More | Full | Example | FiguresPage | Paragraph
+@dataclass(frozen=True)
+class Vote:
+    """A 👍 (``up``) or 👎 on an answer.
+
+    The answer is the passage ``pid`` of ``article`` that ``verdict`` (``answer`` or
+    ``closest``) gave to the question whose keyed digest is ``digest``. What identifies the
+    answer travels in the payload, so a vote on an old message still counts after a restart;
+    one person's second vote on the same answer replaces the first.
+    """
+
+    up: bool
+    verdict: str
+    article: str
+    pid: str
+    digest: str
+
+
+Action = More | Full | Example | FiguresPage | Paragraph | Vote
+
+# Verdicts a vote names, by their first letter (answer, closest; none is never voted on).
+_VERDICTS = {"a": "answer", "c": "closest"}
 
 _PATTERNS = {
     "m": re.compile(rf"m\|([0-9]{{1,2}})\|({_ID})\|({_ID}(?:\.{_ID})*)"),
@@ -60,6 +80,8 @@ _PATTERNS = {
     "x": re.compile(r"x\|([0-9]{1,2})"),
     "g": re.compile(r"g\|([0-9]{1,3})"),
     "p": re.compile(rf"p\|({_ID})\|([0-9]{{1,4}})"),
+    # v|u or d|verdict letter|article|passage|digest: at most 2+2+2+25+25+8 = 64 bytes.
+    "v": re.compile(rf"v\|([ud])\|([ac])\|({_ID})\|({_ID})\|([A-Za-z0-9_-]{{8}})"),
 }
 
 
@@ -78,6 +100,10 @@ def encode(action: Action) -> str:
             data = f"g|{page}"
         case Paragraph(article, number):
             data = f"p|{article}|{number}"
+        case Vote(up, verdict, article, pid, digest):
+            if verdict not in _VERDICTS.values():
+                raise ValueError(f"no vote on a {verdict!r} verdict")
+            data = f"v|{'u' if up else 'd'}|{verdict[:1]}|{article}|{pid}|{digest}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
@@ -101,5 +127,7 @@ def decode(data: str | None) -> Action | None:
             return Example(int(groups[0]))
         case "g":
             return FiguresPage(int(groups[0]))
+        case "v":
+            return Vote(groups[0] == "u", _VERDICTS[groups[1]], groups[2], groups[3], groups[4])
         case _:
             return Paragraph(groups[0], int(groups[1]))

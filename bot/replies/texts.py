@@ -27,6 +27,8 @@ BUTTON_FULL = "全文 {citation}"
 BUTTON_PRIVATE = "在私聊中查看更多"
 BUTTON_PREVIOUS = "上一页"
 BUTTON_NEXT = "下一页"
+BUTTON_UP = "👍"
+BUTTON_DOWN = "👎"
 
 START = (
     "你好！我能回答关于这篇文章的问题，并注明出处段落和文中的数字。\n"
@@ -38,7 +40,8 @@ HELP = (
     "/ask 问题 — 提问（群聊中使用）\n"
     "/figures — 文中的全部数字，标出来源中缺失的数字\n"
     "/about — 文章信息\n"
-    "/help — 本帮助\n\n"
+    "/help — 本帮助\n"
+    "/privacy — 记录了什么；/forget — 删除我的记录\n\n"
     "群聊中：/ask 问题、@我 问题，或回复我的消息。也可以在任何聊天中输入 @{username} 问题 使用内联模式。\n"
     "注意：来源文本中的阿拉伯数字已被删去，缺失的数字我会如实说明，不会猜测。"
 )
@@ -60,11 +63,41 @@ ERROR = "抱歉，出了点问题，请稍后再试。"
 INLINE_NOTHING = "文章里没有讲到这个"
 INLINE_HINT = "输入关于文章的问题"
 
+# --- feedback and the question log (/privacy, /forget, /stats) ---------------------------------
+FEEDBACK_THANKS = "谢谢反馈"
+PRIVACY_LOG = (
+    "为了改进回答，我会记录：提问时间、聊天类型（私聊、群组或内联）、问题原文、回答的结论和原因、"
+    "引用的段落、问到的数字、用时，以及你点的 👍/👎。\n"
+    "你的用户 ID 和聊天 ID 不以明文保存，只保存带密钥的散列（HMAC）：能按人计票，但无法据此知道你是谁。\n"
+    "记录保存 {days} 天，之后自动删除。发送 /forget 可立即删除你留下的全部记录。"
+)
+PRIVACY_VOTES_ONLY = (
+    "问题记录已关闭：我不保存你的问题。只保存你点的 👍/👎：对应的段落、结论，以及一个无法还原问题的带密钥摘要；"
+    "你的用户 ID 只以带密钥的散列（HMAC）保存。\n"
+    "记录保存 {days} 天，之后自动删除。发送 /forget 可立即删除。"
+)
+PRIVACY_NOTHING = "我不保存任何问题或反馈。"
+FORGET_DONE = "已删除你留下的 {count} 条记录。"
+FORGET_NOTHING = "没有你的记录。"
+FORGET_UNAVAILABLE = "现在无法删除，请稍后再发送 /forget。"
+STATS_REFUSED = "只有管理员可以查看统计。"
+STATS_UNAVAILABLE = "现在读不到问题记录，请稍后再试。"
+STATS_OFF = "问题记录没有开启。"
+STATS_TOTALS = "最近 {days} 天：{total} 个问题，{people} 人提问。"
+STATS_VERDICTS = "回答 {answer} · 最接近 {closest} · 未回答 {none}"
+STATS_VOTES = "👍 {up} · 👎 {down}"
+STATS_UNANSWERED = "没能回答的（按次数）："
+STATS_DISLIKED = "被点 👎 的回答："
+STATS_NOT_LOGGED = "（问题未记录）"
+STATS_FULL = "完整报告：python -m bot report --format html"
+
 COMMANDS_PRIVATE = (
     ("start", "开始：文章简介和示例问题"),
     ("help", "怎么用"),
     ("figures", "文中的全部数字"),
     ("about", "文章信息"),
+    ("privacy", "记录了什么、保存多久"),
+    ("forget", "删除我的记录"),
 )
 COMMANDS_GROUP = (
     ("ask", "提问：/ask 问题"),

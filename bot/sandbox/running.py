@@ -17,7 +17,7 @@ async def polling(
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """Run ``application`` in an event loop that is already running; stop it on leaving.
 
-    As ``run_polling`` would, ``post_init`` included: for the tests and the benchmark.
+    As ``run_polling`` would, ``post_init`` and ``post_shutdown`` included: for the tests and the benchmark.
     """
 
     def on_polling_error(exc: TelegramError) -> None:
@@ -37,3 +37,5 @@ async def polling(
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

@@ -28,7 +28,9 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.core.answering import Answerer
 from bot.errors import ConfigError
+from bot.privacy import Hasher
 from bot.replies.messages import Replies
+from bot.store.log import QuestionLog
 from bot.tg import handlers
 from bot.tg.logs import configure_logging
 from bot.tg.transport import CONCURRENT_UPDATES, PerChatUpdateProcessor, RetryingRateLimiter, make_request
@@ -71,10 +73,19 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(handlers.post_init)
+        .post_shutdown(handlers.post_shutdown)
         .build()
     )
-    application.bot_data[handlers.REPLIES] = Replies(answerer)
+    hasher = Hasher(settings.hash_key)
+    application.bot_data[handlers.REPLIES] = Replies(answerer, hasher=hasher)
     application.bot_data[handlers.SETTINGS] = settings
+    # Questions and votes, written off the event loop (started in post_init, flushed in post_shutdown).
+    application.bot_data[handlers.LOG] = QuestionLog(
+        settings.database_url,
+        hasher,
+        keep_questions=settings.log_questions,
+        retention_days=settings.retention_days,
+    )
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -84,6 +95,10 @@ def build_application(
     application.add_handler(CommandHandler("about", handlers.about))
     application.add_handler(CommandHandler("figures", handlers.figures))
     application.add_handler(CommandHandler("ask", handlers.ask))
+    # The question log: what is kept (anywhere), forgetting it (anywhere), the admins' summary (private).
+    application.add_handler(CommandHandler("privacy", handlers.privacy))
+    application.add_handler(CommandHandler("forget", handlers.forget))
+    application.add_handler(CommandHandler("stats", handlers.stats, filters=private))
     # Any other command: help in private chats; in groups it may be another bot's, so silence.
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
     # Questions: any text in private; in groups only mentions of the bot and replies to it

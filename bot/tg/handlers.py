@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import OrderedDict
+from datetime import timedelta
 from typing import Any, cast
 
 from telegram import (
@@ -29,13 +31,18 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
-from bot.replies import payloads, texts
+from bot.core.answering import Answer
+from bot.replies import logbook, payloads, texts
 from bot.replies.messages import Replies, Reply
+from bot.report.summary import build_report
+from bot.store.log import QuestionLog, utc_now
 
 log = logging.getLogger(__name__)
 
 REPLIES = "replies"
 SETTINGS = "settings"
+LOG = "question_log"
+STATS_DAYS = 7
 ANSWERS = "answers"  # chat_data: question message id → (answer message id, digest)
 REMEMBERED_ANSWERS = 200
 INLINE_CACHE_SECONDS = 300
@@ -51,6 +58,11 @@ def replies_of(context: Context) -> Replies:
 def settings_of(context: Context) -> Settings:
     """The settings handed over in ``bot_data``."""
     return cast(Settings, context.bot_data[SETTINGS])
+
+
+def log_of(context: Context) -> QuestionLog:
+    """The question log handed over in ``bot_data``."""
+    return cast(QuestionLog, context.bot_data[LOG])
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -79,8 +91,14 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
             await me.set_my_commands([BotCommand(c, d) for c, d in commands], scope=scope)
         except TelegramError as exc:  # a menu is a nicety: answering matters more
             log.warning("could not publish the %s command menu: %s", scope.type, exc)
+    cast(QuestionLog, application.bot_data[LOG]).start()
     articles = ", ".join(a.id for a in replies.knowledge.articles)
     log.info("ready as @%s, answering from %s (%d passages)", me.username, articles, len(replies.knowledge.passages))
+
+
+async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Write what the question log still holds before the process ends."""
+    await cast(QuestionLog, application.bot_data[LOG]).close()
 
 
 # --- questions -----------------------------------------------------------------------------
@@ -146,7 +164,10 @@ async def ask(update: Update, context: Context) -> None:
 async def respond(update: Update, context: Context, message: Message, question: str, *, group: bool) -> None:
     """Answer ``question``; for an edited question, edit the earlier answer instead."""
     replies = replies_of(context)
-    reply = replies.answer(replies.answerer.answer(question), group=group)
+    started = time.perf_counter()
+    answer = replies.answerer.answer(question)
+    reply = replies.answer(answer, group=group)
+    ms = round((time.perf_counter() - started) * 1000)
     digest = hashlib.sha256((reply.html + repr(reply.buttons)).encode()).hexdigest()
     answers = _answers(context)
     earlier = answers.get(message.message_id)
@@ -159,13 +180,22 @@ async def respond(update: Update, context: Context, message: Message, question: 
                 reply.html, chat_id=message.chat_id, message_id=answer_id, reply_markup=keyboard(reply)
             )
             answers[message.message_id] = (answer_id, digest)
+            _log_question(context, message, answer, ms)
             return
         except BadRequest as exc:  # the answer was deleted or is too old to edit: answer anew
             log.info("could not edit answer %s: %s", answer_id, exc.message)
     sent = await _send(message, reply, quote=group)
+    _log_question(context, message, answer, ms)
     answers[message.message_id] = (sent.message_id, digest)
     while len(answers) > REMEMBERED_ANSWERS:
         answers.popitem(last=False)
+
+
+def _log_question(context: Context, message: Message, answer: Answer, ms: int) -> None:
+    if message.from_user is not None:
+        log_of(context).question(
+            answer, chat_type=message.chat.type, user_id=message.from_user.id, chat_id=message.chat_id, ms=ms
+        )
 
 
 def _answers(context: Context) -> OrderedDict[int, tuple[int, str]]:
@@ -223,6 +253,43 @@ async def figures(update: Update, context: Context) -> None:
         await _send(message, reply, quote=message.chat.type != ChatType.PRIVATE)
 
 
+async def privacy(update: Update, context: Context) -> None:
+    """/privacy: what the question log keeps, and for how long."""
+    message = _servable(update, context)
+    if message is None:
+        return
+    log_ = log_of(context)
+    reply = logbook.privacy(
+        enabled=log_.enabled, keep_questions=log_.keep_questions, retention_days=log_.retention.days
+    )
+    await _send(message, reply, quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def forget(update: Update, context: Context) -> None:
+    """/forget: delete everything the user's hash left in the question log."""
+    message = _servable(update, context)
+    if message is None or message.from_user is None:
+        return
+    count = await log_of(context).forget(message.from_user.id)
+    reply = logbook.forgotten(count, enabled=log_of(context).enabled)
+    await _send(message, reply, quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def stats(update: Update, context: Context) -> None:
+    """/stats (private chats): the report's short version, for ADMIN_USER_IDS only."""
+    message = _servable(update, context)
+    if message is None or message.from_user is None:
+        return
+    if message.from_user.id not in settings_of(context).admin_user_ids:
+        await _send(message, replies_of(context).text(texts.STATS_REFUSED), quote=False)
+        return
+    until = utc_now()
+    since = until - timedelta(days=STATS_DAYS)
+    knowledge = replies_of(context).knowledge
+    report = await log_of(context).read(since, lambda asked, voted: build_report(asked, voted, knowledge, since, until))
+    await _send(message, logbook.stats(report, days=STATS_DAYS, enabled=log_of(context).enabled), quote=False)
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     """An unknown command in a private chat gets the help text."""
     message = _servable(update, context)
@@ -261,12 +328,34 @@ async def button(update: Update, context: Context) -> None:
             reply = replies.paragraph(article, number)
         case payloads.FiguresPage(page):
             reply = replies.figures(page)
+        case payloads.Vote() if f"{action.article}/{action.pid}" in replies.knowledge.by_key:
+            # Queued first (it never waits): the vote counts even if the toast cannot be sent.
+            log_of(context).vote(
+                user_id=query.from_user.id,
+                chat_type=query.message.chat.type if query.message is not None else "inline",
+                article=action.article,
+                passage=action.pid,
+                verdict=action.verdict,
+                digest=action.digest,
+                up=action.up,
+            )
+            await query.answer(texts.FEEDBACK_THANKS)
+            return
         case payloads.Example(index) if 0 <= index < len(replies.answerer.examples):
             await query.answer()
             if isinstance(query.message, Message):
+                started = time.perf_counter()
                 answer = replies.answerer.answer(replies.answerer.examples[index])
                 example = replies.answer(answer, group=query.message.chat.type != ChatType.PRIVATE)
+                ms = round((time.perf_counter() - started) * 1000)
                 await query.message.reply_html(example.html, reply_markup=keyboard(example), do_quote=False)
+                log_of(context).question(
+                    answer,
+                    chat_type=query.message.chat.type,
+                    user_id=query.from_user.id,
+                    chat_id=query.message.chat_id,
+                    ms=ms,
+                )
             return
     if reply is None:
         await query.answer(texts.BUTTON_EXPIRED)
@@ -293,8 +382,10 @@ async def inline_query(update: Update, context: Context) -> None:
             button=InlineQueryResultsButton(texts.INLINE_HINT, start_parameter="inline"),
         )
         return
+    started = time.perf_counter()
     answer = replies.answerer.answer(text, k=10)
     results = replies.inline(answer) if answer.answered else []
+    ms = round((time.perf_counter() - started) * 1000)
     articles = [
         InlineQueryResultArticle(
             id=r.id, title=r.title, description=r.description, input_message_content=InputTextMessageContent(r.html)
@@ -303,6 +394,7 @@ async def inline_query(update: Update, context: Context) -> None:
     ]
     button = None if articles else InlineQueryResultsButton(texts.INLINE_NOTHING, start_parameter="help")
     await query.answer(articles, cache_time=INLINE_CACHE_SECONDS, button=button)
+    log_of(context).question(answer, chat_type="inline", user_id=query.from_user.id, chat_id=None, ms=ms, inline=True)
 
 
 # --- membership and errors -------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The question log and votes: one interface (:class:`~bot.store.log.QuestionLog`), SQLite or PostgreSQL."""
