@@ -66,7 +66,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def _answerer(settings: Settings) -> Answerer:
-    return Answerer.from_directory(settings.knowledge_dir, settings.cache_dir)
+    return Answerer.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
 
 
 def ask(answerer: Answerer, question: Sequence[str], *, as_json: bool) -> int:

@@ -125,14 +125,14 @@ class Answerer:
         self._neighbour_terms: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def from_directory(cls, directory: Path, cache: Path | None = None) -> Answerer:
+    def from_directory(cls, directory: Path, cache: Path | None = None, default: str | None = None) -> Answerer:
         """Load articles and lexicon from a knowledge folder.
 
         The tokenizer's dictionary and the index come from the prepared-index folder ``cache``
         when it holds them for this knowledge (see :mod:`bot.core.prebuilt`), else they are
-        built (and saved there).
+        built (and saved there). ``default``: the ``DEFAULT_ARTICLE`` setting.
         """
-        prepared = prepare(directory, cache)
+        prepared = prepare(directory, cache, default)
         return cls(prepared.knowledge, prepared.lexicon, prepared.tokenizer, prepared.index)
 
     def answer(self, question: str, k: int = TOP_K) -> Answer:

@@ -27,7 +27,7 @@ import jieba
 
 from bot import __version__
 from bot.core.knowledge import Knowledge, Passage, load_knowledge
-from bot.core.lexicon import Lexicon, load_lexicon
+from bot.core.lexicon import Lexicon, language_files, load_layers
 from bot.core.query import DATE_TERM
 from bot.core.retrieval import BM25Index
 from bot.core.tokenizer import Tokenizer
@@ -56,31 +56,43 @@ class Prepared:
     cached: bool  # loaded from the cache rather than built
 
 
-def digest_of(directory: Path) -> str:
-    """A digest of every file of the knowledge folder and of the code that reads them."""
+def digest_of(directory: Path, default: str | None = None) -> str:
+    """A digest of every file of the knowledge folder and of the code that reads them.
+
+    The ``DEFAULT_ARTICLE`` setting counts too: the default article comes first in the index.
+    """
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"format={FORMAT} bot={__version__} jieba={jieba.__version__}\n".encode())
+    if default:
+        digest.update(f"default={default}\n".encode())
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(directory)).encode() + b"\0")
         digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    # The bundled language files, when the folder has none of its own.
+    for path in language_files(directory):
+        if not path.is_relative_to(directory):
+            digest.update(b"language:" + path.name.encode() + b"\0")
+            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
     return digest.hexdigest()
 
 
-def prepare(directory: Path, cache: Path | None) -> Prepared:
+def prepare(directory: Path, cache: Path | None, default: str | None = None) -> Prepared:
     """Load the knowledge, then the saved tokenizer and index, or build them.
 
-    What is built is saved under ``cache`` when there is one.
+    What is built is saved under ``cache`` when there is one. ``default`` is the
+    ``DEFAULT_ARTICLE`` setting (see :func:`bot.core.knowledge.load_knowledge`).
     """
-    knowledge = load_knowledge(directory)  # validated on every start: it is cheap
-    lexicon = load_lexicon(directory / "lexicon")
-    entry = cache / digest_of(directory) if cache is not None else None
+    knowledge = load_knowledge(directory, default)  # validated on every start: it is cheap
+    lexicon = load_layers(directory, (a.id for a in knowledge.articles))
+    entry = cache / digest_of(directory, default) if cache is not None else None
     loaded = _load(entry) if entry is not None else None
     if loaded is not None:
         store, index = loaded
         if index.size == len(knowledge.passages):
             tokenizer = Tokenizer(store, lexicon.stopwords, lexicon.whole_words)
             return Prepared(knowledge, lexicon, tokenizer, index, cached=True)
-    tokenizer = Tokenizer.build(lexicon.userdict, sorted(lexicon.article_terms), lexicon.stopwords, lexicon.whole_words)
+    terms = sorted(lexicon.article_terms)
+    tokenizer = Tokenizer.build(lexicon.userdicts, terms, lexicon.stopwords, lexicon.whole_words)
     index = build_index(knowledge, tokenizer)
     if entry is not None:
         _save(entry, tokenizer.store, index)

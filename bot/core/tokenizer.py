@@ -17,7 +17,7 @@ import html
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import jieba
@@ -88,22 +88,23 @@ class Tokenizer:
     @classmethod
     def build(
         cls,
-        userdict: Path | None = None,
+        userdict: Path | Sequence[Path] | None = None,
         extra_words: Iterable[str] = (),
         stopwords: Iterable[str] = (),
         whole_words: Iterable[str] = (),
     ) -> Tokenizer:
-        """Load jieba's whole dictionary and tags; add the user dictionary and ``extra_words``."""
+        """Load jieba's whole dictionary and tags; add the user dictionaries and ``extra_words``."""
         import jieba.posseg  # its tag table is needed only here
 
         jieba.setLogLevel(logging.WARNING)
         full = jieba.Tokenizer()
         full.initialize()
         tags = dict(jieba.posseg.POSTokenizer(full).word_tag_tab)
-        if userdict is not None:
-            with userdict.open("rb") as lines:  # jieba would leave a path's file open
+        userdicts = [userdict] if isinstance(userdict, Path) else list(userdict or ())
+        for path in userdicts:
+            with path.open("rb") as lines:  # jieba would leave a path's file open
                 full.load_userdict(lines)
-            tags.update(_read_tags(userdict))
+            tags.update(_read_tags(path))
         converter = opencc.OpenCC("t2s")
         for word in extra_words:
             normalized = _normalize(converter, word)

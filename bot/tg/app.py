@@ -113,7 +113,7 @@ def run_bot(settings: Settings) -> int:
     """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped."""
     configure_logging(settings.log_level, settings.token)
     # A broken knowledge file stops us here, before anything is sent to Telegram.
-    answerer = Answerer.from_directory(settings.knowledge_dir, settings.cache_dir)
+    answerer = Answerer.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
     application = build_application(settings, answerer)
     if settings.webhook_url:
         _check_can_listen(settings.webhook_listen, settings.webhook_port)
