@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [ask|chat]``; with no command, the Telegram bot."""
+"""The command line: ``python -m bot [ask|chat|add|check|run]``; with no command, the Telegram bot."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot import __version__
@@ -34,6 +35,22 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question (default: one a line from standard input)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     commands.add_parser("chat", help="ask questions interactively in the terminal")
+    add = commands.add_parser(
+        "add",
+        help="add an article from a text or Markdown file",
+        description="Read SOURCE (title line, date line, body; see bot/importing/source.py), cut it into passages, "
+        "learn its terms and write it into the knowledge folder.",
+    )
+    add.add_argument("source", type=Path, help="the article as a UTF-8 text or Markdown file")
+    add.add_argument("--id", dest="article_id", help="the article's id (default: from the file name)")
+    add.add_argument("--title", help="the title (default: the first line)")
+    add.add_argument("--published", help="publication date and time as printed (default: the date line)")
+    add.add_argument("--editor", help="the editor (default: a 责任编辑 line)")
+    add.add_argument("--place", help="where the story happens")
+    add.add_argument("--into", type=Path, help="the knowledge folder (default: KNOWLEDGE_DIR, else the bundled one)")
+    add.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    check = commands.add_parser("check", help="validate a knowledge folder, one problem a line")
+    check.add_argument("folder", nargs="?", type=Path, help="the folder (default: KNOWLEDGE_DIR, else the bundled one)")
     commands.add_parser("run", help="run the Telegram bot (the default)")
     return parser
 
@@ -47,6 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ask(_answerer(settings), args.question, as_json=args.json)
         if args.command == "chat":
             return chat(_answerer(settings), sys.stdin, sys.stdout)
+        if args.command == "add":
+            return add(args, args.into or settings.knowledge_dir, sys.stdout)
+        if args.command == "check":
+            from bot.importing.check import check_folder
+
+            problems = check_folder(args.folder or settings.knowledge_dir, settings.default_article)
+            for problem in problems:
+                print(problem)
+            return EXIT_KNOWLEDGE if problems else EXIT_OK
         # Until PTB takes over SIGTERM, it ends start-up quietly instead of killing us.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         # Opt in to PTB 23's timedelta durations now; PTB 22 warns on every RetryAfter otherwise.
@@ -78,6 +104,26 @@ def ask(answerer: Answerer, question: Sequence[str], *, as_json: bool) -> int:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
             print(answer_rich(answerer.knowledge, answer, passages=3).plain(), end="\n\n", flush=True)
+    return EXIT_OK
+
+
+def add(args: argparse.Namespace, into: Path, stdout: TextIO) -> int:
+    """Import ``args.source`` into the knowledge folder ``into`` (or only report, with --dry-run)."""
+    from bot.core.knowledge import load_knowledge
+    from bot.importing.add import Options, import_article, report, summary, write
+
+    options = Options(args.article_id, args.title, args.published, args.editor, args.place)
+    imported = import_article(args.source, options, into)
+    stdout.write(report(imported) + "\n")
+    if args.dry_run:
+        stdout.write(f"dry run: nothing written (would write into {into})\n")
+        return EXIT_OK
+    written, kept_default = write(imported, into)
+    for path in written:
+        stdout.write(f"wrote {path}\n")
+    if kept_default is not None:
+        stdout.write(f"marked {kept_default} 'default: true': it stays the folder's default article\n")
+    stdout.write(summary(load_knowledge(into)) + "\n")
     return EXIT_OK
 
 

@@ -26,7 +26,7 @@ _CLAUSE_END = "，。、；！？：,.;!?"
 _SHORT_CLAUSE = 8
 # Idioms that hold numerals without counting anything (an article's own such terms, 三通一达,
 # come from its lexicon: ``not_figures.txt``).
-_IDIOMS = frozenset({"千家万户", "千方百计", "万众一心", "一心一意", "十全十美", "三心二意", "一五一十", "七上八下"})
+IDIOMS = frozenset({"千家万户", "千方百计", "万众一心", "一心一意", "十全十美", "三心二意", "一五一十", "七上八下"})
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def extract(text: str, not_figures: frozenset[str] = frozenset()) -> tuple[Figur
     Numerals inside idioms and inside ``not_figures`` (names such as 三通一达) count nothing.
     """
     taken = [False] * len(text)
-    for idiom in _IDIOMS | not_figures:
+    for idiom in IDIOMS | not_figures:
         for found in re.finditer(re.escape(idiom), text):
             taken[found.start() : found.end()] = [True] * (found.end() - found.start())
     figures: list[Figure] = []
