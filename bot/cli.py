@@ -14,6 +14,7 @@ from typing import TextIO
 from bot import __version__
 from bot.config import Settings, load_settings
 from bot.core.answering import Answerer
+from bot.core.library import Library
 from bot.errors import BotError, ConfigError
 from bot.replies.render import answer_json, answer_rich
 
@@ -91,11 +92,11 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _answerer(settings: Settings) -> Answerer:
-    return Answerer.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
+def _answerer(settings: Settings) -> Library:
+    return Library.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
 
 
-def ask(answerer: Answerer, question: Sequence[str], *, as_json: bool) -> int:
+def ask(answerer: Answerer | Library, question: Sequence[str], *, as_json: bool) -> int:
     """Answer the question given, or every line of standard input."""
     questions: Iterable[str] = [" ".join(question)] if question else (line.rstrip("\r\n") for line in sys.stdin)
     for text in questions:
@@ -127,9 +128,9 @@ def add(args: argparse.Namespace, into: Path, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def chat(answerer: Answerer, stdin: TextIO, stdout: TextIO) -> int:
+def chat(answerer: Answerer | Library, stdin: TextIO, stdout: TextIO) -> int:
     """An interactive session: a question a line, answers as the bot would give them."""
-    article = answerer.knowledge.articles[0]
+    article = answerer.knowledge.default
     stdout.write(f"《{article.title}》 — 输入问题，回车发送；空行或 Ctrl-D 退出。\n")
     interactive = stdin.isatty()
     while True:

@@ -20,7 +20,8 @@ import json
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba
@@ -54,6 +55,8 @@ class Prepared:
     tokenizer: Tokenizer
     index: BM25Index
     cached: bool  # loaded from the cache rather than built
+    # Each article's own index (its own statistics): what answers it as if it were alone.
+    articles: Mapping[str, BM25Index] = field(default_factory=dict)
 
 
 def digest_of(directory: Path, default: str | None = None) -> str:
@@ -85,18 +88,41 @@ def prepare(directory: Path, cache: Path | None, default: str | None = None) -> 
     knowledge = load_knowledge(directory, default)  # validated on every start: it is cheap
     lexicon = load_layers(directory, (a.id for a in knowledge.articles))
     entry = cache / digest_of(directory, default) if cache is not None else None
-    loaded = _load(entry) if entry is not None else None
+    names = _index_names(len(knowledge.articles))
+    loaded = _load(entry, names) if entry is not None else None
     if loaded is not None:
-        store, index = loaded
-        if index.size == len(knowledge.passages):
+        store, indexes = loaded
+        if [i.size for i in indexes] == _sizes(knowledge):
             tokenizer = Tokenizer(store, lexicon.stopwords, lexicon.whole_words)
-            return Prepared(knowledge, lexicon, tokenizer, index, cached=True)
+            return _prepared(knowledge, lexicon, tokenizer, indexes, cached=True)
     terms = sorted(lexicon.article_terms)
     tokenizer = Tokenizer.build(lexicon.userdicts, terms, lexicon.stopwords, lexicon.whole_words)
-    index = build_index(knowledge, tokenizer)
+    indexes = [build_index(knowledge, tokenizer)]
+    if len(knowledge.articles) > 1:
+        indexes.extend(build_index(Knowledge((a,)), tokenizer) for a in knowledge.articles)
     if entry is not None:
-        _save(entry, tokenizer.store, index)
-    return Prepared(knowledge, lexicon, tokenizer, index, cached=False)
+        _save(entry, tokenizer.store, dict(zip(names, indexes, strict=True)))
+    return _prepared(knowledge, lexicon, tokenizer, indexes, cached=False)
+
+
+def _index_names(articles: int) -> list[str]:
+    """The saved indexes: all passages, then each article's when there are several."""
+    return [INDEX] + ([f"index-{i}.npz" for i in range(articles)] if articles > 1 else [])
+
+
+def _sizes(knowledge: Knowledge) -> list[int]:
+    sizes = [len(knowledge.passages)]
+    if len(knowledge.articles) > 1:
+        sizes.extend(len(a.paragraphs) + 1 for a in knowledge.articles)
+    return sizes
+
+
+def _prepared(
+    knowledge: Knowledge, lexicon: Lexicon, tokenizer: Tokenizer, indexes: list[BM25Index], *, cached: bool
+) -> Prepared:
+    own = indexes[1:] or indexes[:1]
+    articles = {a.id: index for a, index in zip(knowledge.articles, own, strict=True)}
+    return Prepared(knowledge, lexicon, tokenizer, indexes[0], cached, articles)
 
 
 def build_index(knowledge: Knowledge, tokenizer: Tokenizer) -> BM25Index:
@@ -119,14 +145,14 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _load(entry: Path) -> tuple[WordStore, BM25Index] | None:
+def _load(entry: Path, names: list[str]) -> tuple[WordStore, list[BM25Index]] | None:
     try:
         manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
-        for name in (WORDS, INDEX):
+        for name in (WORDS, *names):
             if manifest["files"][name] != _file_digest(entry / name):
                 log.warning("prepared index %s is corrupt: rebuilding it", entry.name)
                 return None
-        return WordStore.load(entry / WORDS), BM25Index.load(entry / INDEX)
+        return WordStore.load(entry / WORDS), [BM25Index.load(entry / name) for name in names]
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError) as exc:
@@ -134,14 +160,15 @@ def _load(entry: Path) -> tuple[WordStore, BM25Index] | None:
         return None
 
 
-def _save(entry: Path, store: WordStore, index: BM25Index) -> None:
+def _save(entry: Path, store: WordStore, indexes: Mapping[str, BM25Index]) -> None:
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=entry.parent))
         try:
             store.save(staging / WORDS)
-            index.save(staging / INDEX)
-            files = {name: _file_digest(staging / name) for name in (WORDS, INDEX)}
+            for name, index in indexes.items():
+                index.save(staging / name)
+            files = {name: _file_digest(staging / name) for name in (WORDS, *indexes)}
             (staging / MANIFEST).write_text(json.dumps({"files": files}), encoding="utf-8")
             shutil.rmtree(entry, ignore_errors=True)
             staging.rename(entry)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.answering import Answer, Answerer, RankedPassage
 from bot.core.knowledge import Article, Passage
+from bot.core.library import Library
 from bot.core.verdict import Reason
 from bot.replies import payloads, texts
 from bot.replies.render import Rich, answer_rich, decline_rich, figures_index, passage_rich
@@ -52,7 +53,7 @@ class InlineResult:
 class Replies:
     """Builds every reply from the answerer's knowledge."""
 
-    def __init__(self, answerer: Answerer, username: str = "") -> None:
+    def __init__(self, answerer: Answerer | Library, username: str = "") -> None:
         """``username`` is the bot's (for deep links), known after ``getMe``."""
         self.answerer = answerer
         self.knowledge = answerer.knowledge

@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.core.answering import Answerer
+from bot.core.library import Library
 from bot.errors import ConfigError
 from bot.replies.messages import Replies
 from bot.tg import handlers
@@ -53,7 +54,7 @@ _MEDIA = (
 
 
 def build_application(
-    settings: Settings, answerer: Answerer, *, timeout: float | None = None
+    settings: Settings, answerer: Answerer | Library, *, timeout: float | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application with every handler registered; services go in ``bot_data``.
 
@@ -113,7 +114,7 @@ def run_bot(settings: Settings) -> int:
     """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped."""
     configure_logging(settings.log_level, settings.token)
     # A broken knowledge file stops us here, before anything is sent to Telegram.
-    answerer = Answerer.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
+    answerer = Library.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
     application = build_application(settings, answerer)
     if settings.webhook_url:
         _check_can_listen(settings.webhook_listen, settings.webhook_port)
