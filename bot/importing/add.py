@@ -108,7 +108,7 @@ def import_article(source: Path, options: Options, knowledge_dir: Path) -> Impor
     if english.available():
         counts = Counter(content_words(header.body))
         words = [t.word for t in terms.words] + [w for w, _ in counts.most_common()]
-        bridge = english.bridge(words, english.Dictionary(), stopwords)
+        bridge = english.bridge(words, english.Dictionary(words), stopwords)
     not_figures = frozenset(terms.not_figures)
     figures = [extract(p.text, not_figures) for p in pieces]
     return Imported(article_id, source, header, pieces, terms, bridge, figures)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from bot.core.knowledge import Article, article_files, load_article, order_articles
 from bot.core.lexicon import LEXICON, load_lexicon
 from bot.errors import KnowledgeError
@@ -23,7 +25,9 @@ def check_folder(directory: Path, default: str | None = None) -> list[str]:
         return [f"{directory}: no article (*.yaml) in the knowledge folder"]
     problems: list[str] = []
     articles: list[Article] = []
+    ids = set()
     for path in files:
+        ids.add(_declared_id(path))
         try:
             articles.append(load_article(path))
         except KnowledgeError as exc:
@@ -42,7 +46,7 @@ def check_folder(directory: Path, default: str | None = None) -> list[str]:
     lexicon = directory / LEXICON
     layers = [lexicon] + sorted(p for p in lexicon.iterdir() if p.is_dir()) if lexicon.is_dir() else []
     for layer in layers:
-        if layer != lexicon and layer.name not in seen:
+        if layer != lexicon and layer.name not in ids | seen.keys():
             problems.append(f"{layer}: a lexicon layer for no article (no article has the id {layer.name!r})")
             continue
         try:
@@ -51,6 +55,16 @@ def check_folder(directory: Path, default: str | None = None) -> list[str]:
             problems.append(str(exc))
             continue
         unused = sorted({t for terms in loaded.synonyms.values() for t in terms if t not in text})
-        if unused:
+        if unused and len(articles) == len(files):  # with an article unreadable, the text is not all there
             problems.append(f"{layer / 'synonyms.yaml'}: terms no article uses: {', '.join(unused)}")
     return problems
+
+
+def _declared_id(path: Path) -> str:
+    """The id an article file declares, even when the file has other problems."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return path.stem
+    found = data.get("id") if isinstance(data, dict) else None
+    return found if isinstance(found, str) else path.stem

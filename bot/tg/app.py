@@ -84,6 +84,7 @@ def build_application(
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("about", handlers.about))
     application.add_handler(CommandHandler("figures", handlers.figures))
+    application.add_handler(CommandHandler("articles", handlers.articles))
     application.add_handler(CommandHandler("ask", handlers.ask))
     # Any other command: help in private chats; in groups it may be another bot's, so silence.
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
