@@ -16,6 +16,8 @@ from .support import KNOWLEDGE
 # Prepared indexes go to a folder of the test session's own (subprocesses inherit it).
 CACHE = Path(tempfile.mkdtemp(prefix="tonglu-bot-tests-"))
 os.environ["BOT_CACHE_DIR"] = str(CACHE)
+# The commands the tests run answer from the bundled article alone (see support).
+os.environ["KNOWLEDGE_DIR"] = str(KNOWLEDGE)
 # As `python -m bot` does: PTB 23's timedelta durations (PTB 22 warns on RetryAfter otherwise).
 os.environ["PTB_TIMEDELTA"] = "1"
 

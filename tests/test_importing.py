@@ -33,7 +33,10 @@ from .support.e2e import running_bot
 
 SONGYANG = ROOT / "tests" / "data" / "articles" / "songyang.txt"
 QUESTIONS = yaml.safe_load((ROOT / "tests" / "data" / "songyang_questions.yaml").read_text(encoding="utf-8"))
-DEV = ROOT.parent.parent / "shared" / "eval" / "dev.yaml"
+# The public development questions, in ../shared beside the checkout (or beside its worktree folder).
+DEV = next(
+    (d / "shared" / "eval" / "dev.yaml" for d in (ROOT.parent, ROOT.parent.parent) if (d / "shared").is_dir()), ROOT
+)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -51,6 +52,28 @@ def _read_tags(userdict: Path) -> dict[str, str]:
         if len(fields) >= 2 and not fields[-1].isdigit():
             tags[fields[0]] = fields[-1]
     return tags
+
+
+@lru_cache(maxsize=1)
+def _jieba_dictionary() -> tuple[dict[str, int], int, dict[str, str]]:
+    """The word frequencies of jieba, their total and its tag table, read once a process (about a second).
+
+    Kept for the process: a second build (tests, several imports) copies them instead of reading again.
+    """
+    import jieba.posseg  # its tag table is needed only here
+
+    jieba.setLogLevel(logging.WARNING)
+    full = jieba.Tokenizer()
+    full.initialize()
+    return dict(full.FREQ), int(full.total), dict(jieba.posseg.POSTokenizer(full).word_tag_tab)
+
+
+def _fresh_jieba() -> tuple[jieba.Tokenizer, dict[str, str]]:
+    """A jieba tokenizer of its own (words may be added to it) and a tag table of its own."""
+    freq, total, tags = _jieba_dictionary()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(freq), total, True
+    return tokenizer, dict(tags)
 
 
 def _normalize(converter: opencc.OpenCC, text: str) -> str:
@@ -94,12 +117,7 @@ class Tokenizer:
         whole_words: Iterable[str] = (),
     ) -> Tokenizer:
         """Load jieba's whole dictionary and tags; add the user dictionaries and ``extra_words``."""
-        import jieba.posseg  # its tag table is needed only here
-
-        jieba.setLogLevel(logging.WARNING)
-        full = jieba.Tokenizer()
-        full.initialize()
-        tags = dict(jieba.posseg.POSTokenizer(full).word_tag_tab)
+        full, tags = _fresh_jieba()
         userdicts = [userdict] if isinstance(userdict, Path) else list(userdict or ())
         for path in userdicts:
             with path.open("rb") as lines:  # jieba would leave a path's file open
@@ -186,13 +204,14 @@ class Tagger:
     """
 
     def __init__(self) -> None:
-        """Load jieba's whole dictionary and tag table."""
+        """Load jieba's whole dictionary and tag table (a copy of its own: words may be added)."""
         import jieba.posseg
 
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
-        self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        self._jieba, tags = _fresh_jieba()
+        # POSTokenizer's constructor would read jieba's dictionary file again: give it the table.
+        self._pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+        self._pos.tokenizer = self._jieba
+        self._pos.word_tag_tab = tags
         self._converter = opencc.OpenCC("t2s")
 
     def tagged(self, text: str) -> list[tuple[str, str]]:
