@@ -113,6 +113,9 @@ def add(args: argparse.Namespace, into: Path, stdout: TextIO) -> int:
     from bot.core.knowledge import load_knowledge
     from bot.importing.add import Options, import_article, report, summary, write
 
+    if into.name == "bundled_knowledge" and not args.dry_run:
+        # The copy installed with the package: overwritten by the next install, so not a place to add to.
+        raise ConfigError(f"{into} is the knowledge installed with the package: give --into DIR or set KNOWLEDGE_DIR")
     options = Options(args.article_id, args.title, args.published, args.editor, args.place)
     imported = import_article(args.source, options, into)
     stdout.write(report(imported) + "\n")
