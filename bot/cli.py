@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [ask|chat|report]``; with no command, the Telegram bot."""
+"""The command line: ``python -m bot [ask|chat|add|check|report|run]``; with no command, the Telegram bot."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import TextIO
 from bot import __version__
 from bot.config import Settings, load_settings
 from bot.core.answering import Answerer
+from bot.core.library import Library
 from bot.errors import BotError, ConfigError
 from bot.replies.render import answer_json, answer_rich
 
@@ -35,6 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question (default: one a line from standard input)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     commands.add_parser("chat", help="ask questions interactively in the terminal")
+    add = commands.add_parser(
+        "add",
+        help="add an article from a text or Markdown file",
+        description="Read SOURCE (title line, date line, body; see bot/importing/source.py), cut it into passages, "
+        "learn its terms and write it into the knowledge folder.",
+    )
+    add.add_argument("source", type=Path, help="the article as a UTF-8 text or Markdown file")
+    add.add_argument("--id", dest="article_id", help="the article's id (default: from the file name)")
+    add.add_argument("--title", help="the title (default: the first line)")
+    add.add_argument("--published", help="publication date and time as printed (default: the date line)")
+    add.add_argument("--editor", help="the editor (default: a 责任编辑 line)")
+    add.add_argument("--place", help="where the story happens")
+    add.add_argument("--into", type=Path, help="the knowledge folder (default: KNOWLEDGE_DIR, else the bundled one)")
+    add.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    check = commands.add_parser("check", help="validate a knowledge folder, one problem a line")
+    check.add_argument("folder", nargs="?", type=Path, help="the folder (default: KNOWLEDGE_DIR, else the bundled one)")
     commands.add_parser("run", help="run the Telegram bot (the default)")
     report = commands.add_parser("report", help="what people asked: totals, unanswered questions, answers voted 👎")
     report.add_argument("--since", default="7d", help="7d, 12h or a UTC date such as 2026-05-01 (default: 7d)")
@@ -56,6 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.report.command import report  # SQLAlchemy only for the commands that need it
 
             return report(settings, args.since, args.format, args.output)
+        if args.command == "add":
+            return add(args, args.into or settings.knowledge_dir, sys.stdout)
+        if args.command == "check":
+            from bot.importing.check import check_folder
+
+            problems = check_folder(args.folder or settings.knowledge_dir, settings.default_article)
+            for problem in problems:
+                print(problem)
+            return EXIT_KNOWLEDGE if problems else EXIT_OK
         # Until PTB takes over SIGTERM, it ends start-up quietly instead of killing us.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         # Opt in to PTB 23's timedelta durations now; PTB 22 warns on every RetryAfter otherwise.
@@ -74,11 +100,11 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _answerer(settings: Settings) -> Answerer:
-    return Answerer.from_directory(settings.knowledge_dir, settings.cache_dir)
+def _answerer(settings: Settings) -> Library:
+    return Library.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
 
 
-def ask(answerer: Answerer, question: Sequence[str], *, as_json: bool) -> int:
+def ask(answerer: Answerer | Library, question: Sequence[str], *, as_json: bool) -> int:
     """Answer the question given, or every line of standard input."""
     questions: Iterable[str] = [" ".join(question)] if question else (line.rstrip("\r\n") for line in sys.stdin)
     for text in questions:
@@ -90,9 +116,32 @@ def ask(answerer: Answerer, question: Sequence[str], *, as_json: bool) -> int:
     return EXIT_OK
 
 
-def chat(answerer: Answerer, stdin: TextIO, stdout: TextIO) -> int:
+def add(args: argparse.Namespace, into: Path, stdout: TextIO) -> int:
+    """Import ``args.source`` into the knowledge folder ``into`` (or only report, with --dry-run)."""
+    from bot.core.knowledge import load_knowledge
+    from bot.importing.add import Options, import_article, report, summary, write
+
+    if into.name == "bundled_knowledge" and not args.dry_run:
+        # The copy installed with the package: overwritten by the next install, so not a place to add to.
+        raise ConfigError(f"{into} is the knowledge installed with the package: give --into DIR or set KNOWLEDGE_DIR")
+    options = Options(args.article_id, args.title, args.published, args.editor, args.place)
+    imported = import_article(args.source, options, into)
+    stdout.write(report(imported) + "\n")
+    if args.dry_run:
+        stdout.write(f"dry run: nothing written (would write into {into})\n")
+        return EXIT_OK
+    written, kept_default = write(imported, into)
+    for path in written:
+        stdout.write(f"wrote {path}\n")
+    if kept_default is not None:
+        stdout.write(f"marked {kept_default} 'default: true': it stays the folder's default article\n")
+    stdout.write(summary(load_knowledge(into)) + "\n")
+    return EXIT_OK
+
+
+def chat(answerer: Answerer | Library, stdin: TextIO, stdout: TextIO) -> int:
     """An interactive session: a question a line, answers as the bot would give them."""
-    article = answerer.knowledge.articles[0]
+    article = answerer.knowledge.default
     stdout.write(f"《{article.title}》 — 输入问题，回车发送；空行或 Ctrl-D 退出。\n")
     interactive = stdin.isatty()
     while True:

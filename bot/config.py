@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from dotenv import dotenv_values
 from platformdirs import user_data_path
 
-from bot.core.knowledge import bundled_knowledge_dir
+from bot.core.knowledge import ARTICLE_ID, bundled_knowledge_dir
 from bot.errors import ConfigError
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
@@ -51,6 +51,7 @@ class Settings:
 
     token: str = field(default="", repr=False)
     knowledge_dir: Path = field(default_factory=bundled_knowledge_dir)
+    default_article: str | None = None  # None: the knowledge folder says (see bot.core.knowledge)
     cache_dir: Path | None = None  # prepared indexes; None: built in memory at every start
     base_url: str = TELEGRAM_BASE_URL
     log_level: int = logging.INFO
@@ -140,8 +141,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool 
         raise ConfigError("WEBHOOK_PORT must be a port number")
 
     knowledge = get("KNOWLEDGE_DIR")
+    default_article = get("DEFAULT_ARTICLE") or None
+    if default_article is not None and not ARTICLE_ID.fullmatch(default_article):
+        raise ConfigError("DEFAULT_ARTICLE must be an article id: a short lower-case slug (a-z, 0-9, -)")
     return Settings(
         knowledge_dir=Path(knowledge).expanduser() if knowledge else bundled_knowledge_dir(),
+        default_article=default_article,
         cache_dir=_cache_dir(get),
         token=token,
         base_url=base_url,

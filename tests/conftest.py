@@ -19,6 +19,8 @@ CACHE = Path(tempfile.mkdtemp(prefix="tonglu-bot-tests-"))
 os.environ["BOT_CACHE_DIR"] = str(CACHE)
 # …and so does the question log of every `python -m bot` a test starts (never the user's own).
 os.environ["DATABASE_URL"] = f"sqlite:///{CACHE / 'questions.sqlite3'}"
+# The commands the tests run answer from the bundled article alone (see support).
+os.environ["KNOWLEDGE_DIR"] = str(KNOWLEDGE)
 # As `python -m bot` does: PTB 23's timedelta durations (PTB 22 warns on RetryAfter otherwise).
 os.environ["PTB_TIMEDELTA"] = "1"
 

@@ -209,7 +209,7 @@ async def test_group_answers_are_short_with_more_in_private(
     assert len(reply.text) < 600
     assert "…" in reply.text  # the passage is trimmed around what was asked
     urls = [b["url"] for b in reply.buttons if "url" in b]
-    assert urls == [f"https://t.me/{BOT}?start=p10"]
+    assert urls == [f"https://t.me/{BOT}?start=tonglu-p10"]
     full = next(b for b in reply.buttons if b["text"] == "全文 ¶10")
     await server.press(reply.result, alice, full["callback_data"])
     edit = await server.wait_for(lambda: server.of("editMessageText", group["id"]))

@@ -96,3 +96,59 @@ def test_every_missing_figure_in_the_article_is_flagged_and_none_invented(knowle
     for figure in figures:
         if any(ch.isdigit() for ch in figure.text):
             assert figure.text.startswith("2020/3/11")
+
+
+# --- figures that carry over: sentences of other news reports, none from the bundled article ---------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "kind"),
+    [
+        ("昨天上午8点，村民们早早来到食堂门口。", "昨天上午8点", "date"),
+        ("去年11月，村里对闲置的办公楼进行改造。", "去年11月", "date"),
+        ("大会定于3月11日上午9时30分开幕。", "3月11日", "date"),
+        ("大会定于3月11日上午9时30分开幕。", "上午9时30分", "date"),
+        ("到2024年底，全县将实现全覆盖。", "2024年底", "date"),
+        ("截至10月底，已建成食堂56家。", "10月底", "date"),
+        ("腾出约20多平方米的场地。", "约20多平方米", "count"),
+        ("全村近400户、1126人。", "近400户", "count"),
+        ("全村近400户、1126人。", "1126人", "count"),
+        ("日均服务老人3000多人次。", "3000多人次", "count"),
+        ("每张卡充值100元至500元不等。", "100元至500元", "count"),
+        ("工期预计3至5年。", "3至5年", "count"),
+        ("总投资28.6万元。", "28.6万元", "count"),
+        ("离食堂2.5公里的自然村。", "2.5公里", "count"),
+        ("两百多位老人吃上了热饭。", "两百多位", "count"),
+        ("覆盖行政村的比例达到72%。", "72%", "percent"),
+        ("独居老人约占三成。", "三成", "percent"),
+        ("出口额增长了百分之十五。", "百分之十五", "percent"),
+    ],
+)
+def test_dates_times_approximations_ranges_and_shares(sentence: str, figure: str, kind: str) -> None:
+    found = {(f.text, f.missing, f.kind) for f in extract(sentence)}
+    assert (figure, False, kind) in found, found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "附近的石门村也有老人专门赶来吃饭。",
+        "他家就住在附近。",
+        "大家都说好，这是国家的政策。",
+        "请教了农业专家。",
+        "村民收入快速增长。",
+        "办事要厉行节约。",
+        "这份文件，已经下发。",
+        "他在全县排名。",
+    ],
+)
+def test_ordinary_words_are_no_missing_figures(sentence: str) -> None:
+    assert [f.text for f in extract(sentence) if f.missing] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure"),
+    [("场地面积约平方米，可容纳人。", "场地面积约平方米"), ("全村近户，其中老人有人。", "全村近户")],
+)
+def test_a_stripped_number_after_an_approximation_is_missing(sentence: str, figure: str) -> None:
+    assert (figure, True) in shown(sentence)

@@ -9,12 +9,12 @@ import yaml
 from bot.core.knowledge import Knowledge, bundled_knowledge_dir, load_article, load_knowledge
 from bot.errors import KnowledgeError
 
-from .support import KNOWLEDGE
+from .support import BUNDLED, KNOWLEDGE
 
 
 def test_paragraphs_and_headings_reproduce_the_seed_body_exactly(knowledge: Knowledge, seed_text: str) -> None:
     title, published, body = seed_text.split("\n", 2)
-    article = knowledge.articles[0]
+    article = knowledge.article("tonglu")
     assert article.title == title
     assert article.published == published
     joined = "".join("".join(p.headings) + p.text for p in article.paragraphs)
@@ -22,7 +22,7 @@ def test_paragraphs_and_headings_reproduce_the_seed_body_exactly(knowledge: Know
 
 
 def test_metadata_and_headings(knowledge: Knowledge) -> None:
-    article = knowledge.articles[0]
+    article = knowledge.article("tonglu")
     assert article.published == "2020/3/11 19:59"
     assert article.editor == "蔡东海"
     assert article.place
@@ -32,7 +32,7 @@ def test_metadata_and_headings(knowledge: Knowledge) -> None:
 
 
 def test_paragraphs_are_numbered_in_order_with_unique_ids(knowledge: Knowledge) -> None:
-    article = knowledge.articles[0]
+    article = knowledge.article("tonglu")
     assert [p.number for p in article.paragraphs] == list(range(1, len(article.paragraphs) + 1))
     assert len({p.id for p in article.paragraphs}) == len(article.paragraphs)
     assert article.paragraph(1) is article.paragraphs[0]
@@ -42,13 +42,13 @@ def test_paragraphs_are_numbered_in_order_with_unique_ids(knowledge: Knowledge) 
 
 def test_paragraphs_are_reader_sized(knowledge: Knowledge) -> None:
     # The topic turns are real paragraphs, not the whole body in one piece.
-    lengths = [len(p.text) for p in knowledge.articles[0].paragraphs]
+    lengths = [len(p.text) for p in knowledge.article("tonglu").paragraphs]
     assert len(lengths) >= 15
     assert max(lengths) <= 250
 
 
 def test_header_passage_is_title_and_date(knowledge: Knowledge) -> None:
-    header = knowledge.articles[0].header
+    header = knowledge.article("tonglu").header
     assert header.is_header and header.citation == "标题"
     assert "2020/3/11" in header.text
     assert knowledge.by_key[header.key] is header
@@ -149,4 +149,4 @@ def test_two_articles_with_one_id_are_refused(tmp_path: Path) -> None:
 
 
 def test_the_bundled_knowledge_is_the_checkout_s() -> None:
-    assert bundled_knowledge_dir() == KNOWLEDGE
+    assert bundled_knowledge_dir() == BUNDLED

@@ -47,7 +47,7 @@ def test_the_second_start_loads_what_the_first_built(built) -> None:
 def test_answers_are_the_same_from_the_cache(built) -> None:
     cache, first = built
     second = prepare(KNOWLEDGE, cache=cache)
-    a, b = Answerer(first), Answerer(second)
+    a, b = Answerer.from_prepared(first), Answerer.from_prepared(second)
     for question in [
         "快递回归攻坚战定了什么目标？",
         "桐庐县长是谁？",

@@ -37,7 +37,7 @@ def test_group_answer_is_trimmed_with_full_and_private_buttons(replies: Replies)
     assert_valid_html(reply.html)
     assert answer.passages[0].passage.text not in reply.html
     buttons = [b for row in reply.buttons for b in row]
-    assert any(b.url == "https://t.me/TongluTestBot?start=p10" for b in buttons)
+    assert any(b.url == "https://t.me/TongluTestBot?start=tonglu-p10" for b in buttons)
     assert any(isinstance(payloads.decode(b.callback), payloads.Full) for b in buttons if b.callback)
     assert len(reply.html) < GROUP_WINDOW * 4
 

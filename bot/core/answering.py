@@ -25,9 +25,10 @@ from pathlib import Path
 from bot.core.figures import Figure, extract
 from bot.core.knowledge import Knowledge, Passage
 from bot.core.lexicon import Lexicon
-from bot.core.prebuilt import Prepared, prepare
+from bot.core.prebuilt import Language, Prepared, prepare
 from bot.core.query import DATE_TERM, Concept, Query, QueryAnalyzer, Slot
 from bot.core.retrieval import BM25Index, Hit
+from bot.core.spelling import Speller
 from bot.core.thesaurus import PERSON, PLACE
 from bot.core.tokenizer import Tokenizer, has_cjk
 from bot.core.verdict import DEFAULT, Evidence, Reason, Thresholds, Verdict, decide
@@ -144,38 +145,51 @@ class Answer:
 class Answerer:
     """Answers questions about the loaded articles."""
 
-    def __init__(self, prepared: Prepared, thresholds: Thresholds = DEFAULT) -> None:
-        """Answer from prepared knowledge (see :func:`bot.core.prebuilt.prepare`)."""
-        self.knowledge: Knowledge = prepared.knowledge
-        self.lexicon: Lexicon = prepared.lexicon
-        self.tokenizer: Tokenizer = prepared.tokenizer
-        self.index: BM25Index = prepared.index
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        lexicon: Lexicon,
+        tokenizer: Tokenizer,
+        index: BM25Index,
+        language: Language,
+        thresholds: Thresholds = DEFAULT,
+    ) -> None:
+        """Answer from ``knowledge`` with ``index`` (built over it by :func:`bot.core.prebuilt.build_index`).
+
+        ``language`` is what :mod:`bot.core.prebuilt` learnt of Chinese at large for it: the
+        typos its terms may take, the Cilin's synonyms, person, time and place words.
+        """
+        self.knowledge = knowledge
+        self.lexicon = lexicon
+        self.tokenizer = tokenizer
+        self.index = index
         self.thresholds = thresholds
-        self.passages: tuple[Passage, ...] = self.knowledge.passages
-        self.not_figures = self.lexicon.not_figures
-        self.examples = self.knowledge.examples
+        self.passages: tuple[Passage, ...] = knowledge.passages
+        self.not_figures = lexicon.not_figures
+        self.examples = knowledge.examples
+        self._article_text = "\n".join(tokenizer.normalize(p.source_text) for p in self.passages)
+        speller = Speller(language.terms, language.homophones, self._article_text, tokenizer.store.get)
         self.analyzer = QueryAnalyzer(
-            self.tokenizer,
-            self.lexicon,
-            self.index.idf,
-            speller=prepared.speller,
-            bridge=prepared.bridge,
-            kinds=prepared.kinds,
+            tokenizer, lexicon, index.idf, speller=speller, bridge=language.bridge, kinds=language.kinds
         )
         self._position = {p.key: i for i, p in enumerate(self.passages)}
         self._neighbour_terms: dict[str, frozenset[str]] = {}
         self._body_cache: dict[str, frozenset[str]] = {}
-        self._article_text = "\n".join(self.tokenizer.normalize(p.source_text) for p in self.passages)
 
     @classmethod
-    def from_directory(cls, directory: Path, cache: Path | None = None) -> Answerer:
+    def from_prepared(cls, prepared: Prepared) -> Answerer:
+        """An answerer over everything ``prepared`` holds (see :func:`bot.core.prebuilt.prepare`)."""
+        return cls(prepared.knowledge, prepared.lexicon, prepared.tokenizer, prepared.index, prepared.language)
+
+    @classmethod
+    def from_directory(cls, directory: Path, cache: Path | None = None, default: str | None = None) -> Answerer:
         """Load articles and lexicon from a knowledge folder.
 
         The tokenizer's dictionary and the index come from the prepared-index folder ``cache``
         when it holds them for this knowledge (see :mod:`bot.core.prebuilt`), else they are
-        built (and saved there).
+        built (and saved there). ``default``: the ``DEFAULT_ARTICLE`` setting.
         """
-        return cls(prepare(directory, cache))
+        return cls.from_prepared(prepare(directory, cache, default))
 
     def figures(self, passage: Passage) -> tuple[Figure, ...]:
         """The figures ``passage`` cites, present or missing (in its headings too).

@@ -1,7 +1,10 @@
 """The figures a passage cites, and the places where the source lost its digits.
 
 A figure is a number with what it counts: Arabic (``2020/3/11 19:59``, ``15%``, ``3天``) or
-Chinese (``百亿``, ``千亿平台``, ``六大攻坚战``, ``第一批``, ``一个多月``, ``正月初七``).
+Chinese (``百亿``, ``千亿平台``, ``六大攻坚战``, ``第一批``, ``一个多月``, ``正月初七``); dates and times
+(``去年11月``, ``3月11日``, ``2024年底``, ``昨天上午8点``, ``9时30分``); approximations and ranges
+(``约20多平方米``, ``近400户``, ``3000多人次``, ``100元至500元``, ``3至5年``); shares (``72%``,
+``百分之十五``, ``三成``).
 
 The article's Arabic digits were stripped before it reached us, leaving units and magnitudes
 with nothing in front (``全国快递包裹达亿件``, ``连续天``, ``共计条``, ``月日``). Those places are
@@ -22,11 +25,33 @@ _NUM = _DIGIT + _CN
 _COUNT_MEASURE = "个家条件人位项名批次倍所座台亩吨只元"
 _CJK = r"\u4e00-\u9fff"
 _CLAUSE_END = "，。、；！？：,.;!?"
+# Numbers, approximations and units, for the rules below.
+_AR = rf"[{_DIGIT}]+(?:[.,][{_DIGIT}]+)?"
+_APPROX = r"(?:约|近|逾|超过|不到|不足|将近|大约|至少|最多)"
+_UNITS = (
+    "平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|公顷|万元|亿元|块钱|人次|周岁|个月|小时|分钟|公斤|千克|"
+    "米|亩|元|块|户|人|名|位|个|家|座|所|栋|间|套|台|辆|架|艘|张|本|份|篇|条|项|件|批|次|场|届|轮|只|头|棵|株|吨|斤|"
+    "克|岁|年|周|天|日|秒|倍|层|处|种|类|部"
+)
+_DAY = r"(?:昨天|今天|明天|前天|当天|次日|当晚|昨日|今日|昨晚|今晚)"
+_DAYTIME = r"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间)"
+_RANGE = r"(?:至|到|~|～|-|—|－)"
+# Common words that end in a measure word without counting (国家, 专家, 文件, 排名): a
+# clause that ends in one lost no number. Two-character words of jieba's dictionary.
+_WORDS_ENDING_IN_MEASURES = frozenset(
+    (
+        "个个 真个 单个 俗名 出名 别名 原名 又名 取名 命名 地名 声名 大名 姓名 威名 得名 慕名 成名 "
+        "报名 排名 提名 改名 更名 有名 校名 知名 签名 罪名 联名 著名 闻名 驰名 齐名 专家 世家 人家 "
+        "他家 作家 你家 儒家 全家 农家 出家 厂家 名家 商家 回家 国家 土家 在家 大家 娘家 学家 官家 "
+        "庄家 我家 独家 画家 皇家 管家 老家 自家 谁家 酒家 专项 事项 款项 立项 选项 事件 信件 元件 "
+        "器件 大件 文件 条件 构件 案件 物件 硬件 证件 软件 邮件 部件 配件 附件 零件 "
+    ).split()
+)
 # A clause this short is shown whole around a missing figure.
 _SHORT_CLAUSE = 8
 # Idioms that hold numerals without counting anything (an article's own such terms, 三通一达,
 # come from its lexicon: ``not_figures.txt``).
-_IDIOMS = frozenset({"千家万户", "千方百计", "万众一心", "一心一意", "十全十美", "三心二意", "一五一十", "七上八下"})
+IDIOMS = frozenset({"千家万户", "千方百计", "万众一心", "一心一意", "十全十美", "三心二意", "一五一十", "七上八下"})
 
 
 @dataclass(frozen=True)
@@ -49,13 +74,21 @@ class _Rule:
     missing: bool
     unit: str | None = None  # None: the regex group "unit"
     context: int = 0  # characters of context kept before a missing figure
+    common_words: bool = False  # no trace where the match ends a common word (国家, 文件)
     after: int = 0  # characters of the clause after it kept too (a lone 年 means little alone)
 
 
 def _rule(
-    pattern: str, kind: str, missing: bool = False, unit: str | None = None, context: int = 0, after: int = 0
+    pattern: str,
+    kind: str,
+    missing: bool = False,
+    unit: str | None = None,
+    context: int = 0,
+    *,
+    common_words: bool = False,
+    after: int = 0,
 ) -> _Rule:
-    return _Rule(re.compile(pattern), kind, missing, unit, context, after)
+    return _Rule(re.compile(pattern), kind, missing, unit, context, common_words, after)
 
 
 # Order matters: earlier rules claim their characters first.
@@ -66,8 +99,32 @@ _RULES = (
         "date",
         unit="date",
     ),
-    _rule(rf"[{_DIGIT}]+(?:[.,][{_DIGIT}]+)?\s*(?:%|％|‰|个百分点)", "percent", unit="%"),
-    _rule(rf"[{_DIGIT}]+(?:[.,][{_DIGIT}]+)?\s*(?P<unit>[亿万千百]?[{_COUNT_MEASURE}天年月日]|[亿万])", "count"),
+    # Dates and times: 去年11月, 3月11日, 2024年底, 昨天上午8点, 9时30分.
+    _rule(
+        rf"(?:(?:今|去|明|前)年)?[{_DIGIT}]{{1,2}}月(?:[{_DIGIT}]{{1,2}}[日号])?(?:上旬|中旬|下旬|底|初)?"
+        rf"|[{_DIGIT}]{{4}}年(?:[{_DIGIT}]{{1,2}}月(?:[{_DIGIT}]{{1,2}}[日号])?)?(?:上半年|下半年|底|初)?"
+        rf"|(?:(?:今|去|明)年)?[一二三四五六七八九十]{{1,3}}月(?:[一二三四五六七八九十]{{1,3}}[日号])?(?:上旬|中旬|下旬|底|初)?",
+        "date",
+        unit="date",
+    ),
+    _rule(
+        rf"{_DAY}?{_DAYTIME}?[{_DIGIT}]{{1,2}}(?:[点时](?:[{_DIGIT}]{{1,2}}分|半|许)?|:[{_DIGIT}]{{2}})"
+        rf"|{_DAY}?{_DAYTIME}[一二三四五六七八九十]{{1,3}}[点时](?:[一二三四五六七八九十]{{1,3}}分|半|许)?",
+        "date",
+        unit="time",
+    ),
+    _rule(
+        rf"{_APPROX}?{_AR}\s*(?:%|％|‰|个百分点)|百分之[零一二两三四五六七八九十百]+(?:点[零一二三四五六七八九]+)?"
+        r"|[一二三四五六七八九十]成(?:以上|左右|多)?",
+        "percent",
+        unit="%",
+    ),
+    # Ranges and approximations with their unit: 100元至500元, 3至5年, 约20多平方米, 近400户.
+    _rule(
+        rf"{_APPROX}?{_AR}(?:{_UNITS})?{_RANGE}{_AR}(?:多|余)?[亿万千百]?(?:多|余)?(?P<unit>{_UNITS})",
+        "count",
+    ),
+    _rule(rf"{_APPROX}?{_AR}(?:多|余|来)?\s*(?P<unit>[亿万千百]?(?:多|余)?(?:{_UNITS})|月|[亿万])", "count"),
     _rule(r"正月初[一二三四五六七八九十]+|[一二三四五六七八九十]+月[一二三四五六七八九十]+日", "date", unit="date"),
     _rule(rf"第[{_NUM}]+(?P<unit>[{_COUNT_MEASURE}届期轮])?", "ordinal", unit="ordinal"),
     _rule(r"(?:全国|全省|全市|全县)?首(?:个|批|家|座|次|届)", "ordinal", unit="ordinal"),
@@ -83,13 +140,29 @@ _RULES = (
         unit="亿",
     ),
     _rule(rf"[二三四五六七八九十两百千]+(?P<unit>[{_COUNT_MEASURE}])(?:[{_CJK}]{{2}})?", "count"),
+    _rule(rf"{_APPROX}?[二三四五六七八九十两百千]+(?:多|余)[万亿]?(?P<unit>{_UNITS})", "count"),
     # --- places where the digits were stripped ---------------------------------------------
     # A share that lost its percentages: 贡献了桐庐的税收的就业的.
     _rule(rf"贡献了?[{_CJK}]{{0,4}}的[{_CJK}]{{1,4}}的(?:[{_CJK}]{{1,4}}的)?", "percent", True, "%"),
-    # 增长 with its rate gone (增长，/ 增长改变…), but not 正增长.
-    _rule(rf"(?<![正负高稳持])增长(?=[{_CLAUSE_END}]|[改提回实创推])", "percent", True, "%", context=5),
-    # 近 / 约 / 占 right before the end of the clause: 占中国快递市场近。
-    _rule(rf"(?<=[{_CJK}])(?:近|约|逾|超)(?=[{_CLAUSE_END}])", "percent", True, "%", context=6),
+    # 增长 with its rate gone (增长，/ 增长改变…), but not 正增长, 快速增长, 不断增长.
+    _rule(rf"(?<![正负高稳持速断幅续步显著所])增长(?=[{_CLAUSE_END}]|[改提回实创推])", "percent", True, "%", context=5),
+    # 近 / 约 / 占 right before the end of the clause: 占中国快递市场近。 (Not 附近, 节约.)
+    _rule(
+        rf"(?<=[{_CJK}])(?:(?<![附最接靠临亲邻就贴])近|(?<![节制签合相违条预公赴邀履契婚隐])约|逾|(?<![高赶])超)"
+        rf"(?=[{_CLAUSE_END}])",
+        "percent",
+        True,
+        "%",
+        context=6,
+    ),
+    # An approximation with a unit and no number: 面积约平方米, 全村近户.
+    _rule(
+        r"(?:(?<![附最接靠临亲邻就贴将])近|(?<![节制签合相违条预公赴邀履契婚隐大])约|逾|超过|将近|不到|不足)"
+        r"(?:多|余)?[万亿千百]?(?P<unit>平方公里|平方米|公里|公顷|万元|亿元|元|户|人次|吨|辆|岁|小时|分钟)",
+        "count",
+        True,
+        context=4,
+    ),
     # A magnitude standing alone: 达亿件, 超过万人, 增加值亿。
     _rule(
         rf"(?<![{_NUM}])(?:亿|万)(?P<unit>[{_COUNT_MEASURE}]?)(?=[{_CLAUSE_END}]|(?<=[{_COUNT_MEASURE}]))",
@@ -104,10 +177,11 @@ _RULES = (
     _rule(r"共计(?P<unit>[条个项件家人])", "count", True),
     # A measure word closing a clause with no number before it: 招引制造业项目个，净增国高企业家。
     _rule(
-        rf"(?<=[{_CJK}])(?<![{_NUM}几每各首某整这那哪])(?P<unit>[个家项件名])(?=[{_CLAUSE_END}])",
+        rf"(?<=[{_CJK}])(?<![{_NUM}几每各首某整这那哪多余])(?P<unit>[个家项件名])(?=[{_CLAUSE_END}])",
         "count",
         True,
         context=4,
+        common_words=True,
     ),
     # A headcount before the people it counts: 位确诊病例.
     _rule(
@@ -129,7 +203,7 @@ def extract(text: str, not_figures: frozenset[str] = frozenset()) -> tuple[Figur
     Numerals inside idioms and inside ``not_figures`` (names such as 三通一达) count nothing.
     """
     taken = [False] * len(text)
-    for idiom in _IDIOMS | not_figures:
+    for idiom in IDIOMS | not_figures:
         for found in re.finditer(re.escape(idiom), text):
             taken[found.start() : found.end()] = [True] * (found.end() - found.start())
     figures: list[Figure] = []
@@ -137,6 +211,8 @@ def extract(text: str, not_figures: frozenset[str] = frozenset()) -> tuple[Figur
         for found in rule.pattern.finditer(text):
             start, end = found.span()
             if start == end or any(taken[start:end]):
+                continue
+            if rule.common_words and text[max(0, end - 2) : end] in _WORDS_ENDING_IN_MEASURES:
                 continue
             taken[start:end] = [True] * (end - start)
             unit = rule.unit if rule.unit is not None else (found.groupdict().get("unit") or "")

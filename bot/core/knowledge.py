@@ -7,12 +7,29 @@ Each ``*.yaml`` at the top of the knowledge folder is one article::
     published: "2020/3/11 19:59"    # as printed
     editor: ...                     # optional (责任编辑)
     place: ...                      # optional
+    default: true                   # optional: the folder's default article (see below)
     source: sources/xxx.txt         # optional; when given, the text must be verbatim from it
+    body_line: 3                    # optional: the source line where the body starts (default 3)
+    given: [title]                  # optional: fields given by hand, not read from the source
     examples: [...]                 # optional: questions it answers well (shown to new users)
     paragraphs:
     - id: p1                        # stable id, unique within the article
       headings: [...]               # optional section headings that open this paragraph
       text: ...                     # verbatim
+
+**Verbatim.** A source file is a header (the lines before ``body_line``: the title line, the
+date line, bylines) and the body. The title must be a header line (a Markdown ``#`` mark and
+surrounding blanks aside) and ``published`` must stand in one, unless listed in ``given``.
+The paragraphs' headings and texts, in order, must reproduce the body exactly, with one
+allowance: *at a cut* — before a heading, between a heading and its text, between two
+paragraphs, and at the ends — the source may have whitespace (line breaks, blank lines,
+indentation) and, before a heading, its Markdown ``#`` mark, that the paragraphs do not keep.
+Inside a heading or a text, nothing may differ.
+
+**The default article** (its examples are offered to new users, old ``/start p7`` links open
+it, and it wins ties) is the setting ``DEFAULT_ARTICLE`` when given, else the one article
+marked ``default: true``, else the only article. A folder of several articles with none of
+these is refused: the alphabet is no reason to prefer one.
 
 Loading validates everything at once and raises :class:`KnowledgeError` naming the file
 and the field, so a broken file stops start-up instead of the first user's question.
@@ -34,6 +51,13 @@ from bot.errors import KnowledgeError
 ARTICLE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,23}")
 PARAGRAPH_ID = re.compile(r"[A-Za-z0-9_]{1,16}")
 HEADER_ID = "title"
+# The original format: a title line, a date line, then the body.
+DEFAULT_BODY_LINE = 3
+# What the source may have at a cut that the paragraphs do not keep.
+_CUT_BLANKS = re.compile(r"\s*")
+_CUT_HEADING_MARK = re.compile(r"\s*(?:#{1,6}[ \t]*)?")
+# Characters of context shown on each side of a difference.
+_CONTEXT = 12
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,7 @@ class Article:
     place: str | None = None
     path: str = ""
     examples: tuple[str, ...] = ()
+    marked_default: bool = False  # ``default: true`` in its file
 
     @cached_property
     def header(self) -> Passage:
@@ -104,7 +129,10 @@ class Article:
 
 @dataclass(frozen=True)
 class Knowledge:
-    """Every loaded article and every passage, addressable by key."""
+    """Every loaded article and every passage, addressable by key.
+
+    The default article comes first (see :func:`order_articles`), so it also wins ties.
+    """
 
     articles: tuple[Article, ...]
     by_key: Mapping[str, Passage] = field(init=False, repr=False)
@@ -114,9 +142,14 @@ class Knowledge:
         object.__setattr__(self, "by_key", by_key)
 
     @property
+    def default(self) -> Article:
+        """The default article: its examples are offered, old ``p7`` links open it."""
+        return self.articles[0]
+
+    @property
     def examples(self) -> tuple[str, ...]:
-        """Example questions to offer users: the first article's."""
-        return self.articles[0].examples
+        """Example questions to offer users: the default article's."""
+        return self.default.examples
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -141,11 +174,19 @@ def bundled_knowledge_dir() -> Path:
     return package / "bundled_knowledge"
 
 
-def load_knowledge(directory: Path) -> Knowledge:
-    """Load and validate every article in ``directory``."""
+def article_files(directory: Path) -> list[Path]:
+    """The article files of a knowledge folder: every ``*.yaml`` at its top."""
+    return sorted(directory.glob("*.yaml"))
+
+
+def load_knowledge(directory: Path, default: str | None = None) -> Knowledge:
+    """Load and validate every article in ``directory``.
+
+    ``default`` is the ``DEFAULT_ARTICLE`` setting (None: the folder says, see the module).
+    """
     if not directory.is_dir():
         raise KnowledgeError(directory, "", "knowledge folder not found")
-    files = sorted(directory.glob("*.yaml"))
+    files = article_files(directory)
     if not files:
         raise KnowledgeError(directory, "", "no article (*.yaml) in the knowledge folder")
     articles = [load_article(path) for path in files]
@@ -154,7 +195,30 @@ def load_knowledge(directory: Path) -> Knowledge:
         if article.id in seen:
             raise KnowledgeError(path, "id", f"{article.id!r} is also the id of {seen[article.id]}")
         seen[article.id] = path
-    return Knowledge(tuple(articles))
+    return Knowledge(order_articles(directory, articles, default))
+
+
+def order_articles(directory: Path, articles: list[Article], default: str | None = None) -> tuple[Article, ...]:
+    """The articles with the default one first, the others in file order."""
+    if default:
+        chosen = [a for a in articles if a.id == default]
+        if not chosen:
+            known = ", ".join(a.id for a in articles)
+            raise KnowledgeError(directory, "DEFAULT_ARTICLE", f"no article {default!r} here (there are: {known})")
+    else:
+        chosen = [a for a in articles if a.marked_default]
+        if len(chosen) > 1:
+            names = ", ".join(Path(a.path).name for a in chosen)
+            raise KnowledgeError(directory, "default", f"more than one article is marked default: {names}")
+        if not chosen and len(articles) > 1:
+            raise KnowledgeError(
+                directory,
+                "default",
+                f"{len(articles)} articles and no default: set DEFAULT_ARTICLE or mark one with 'default: true'",
+            )
+        chosen = chosen or articles[:1]
+    first = chosen[0]
+    return (first, *(a for a in articles if a is not first))
 
 
 def load_article(path: Path) -> Article:
@@ -191,10 +255,21 @@ def load_article(path: Path) -> Article:
     examples = data.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
         raise KnowledgeError(path, "examples", "expected a list of non-empty questions")
-    article = Article(article_id, title, published, paragraphs, editor, place, str(path), tuple(examples))
+    marked = data.get("default", False)
+    if not isinstance(marked, bool):
+        raise KnowledgeError(path, "default", "expected true or false")
+    article = Article(
+        article_id, title, published, paragraphs, editor, place, str(path), tuple(examples), marked_default=marked
+    )
     source = _optional_text(data, "source", path)
     if source is not None:
-        _check_verbatim(article, path, path.parent / source)
+        body_line = data.get("body_line", DEFAULT_BODY_LINE)
+        if not isinstance(body_line, int) or isinstance(body_line, bool) or body_line < 1:
+            raise KnowledgeError(path, "body_line", "expected a line number (1 or more)")
+        given = data.get("given") or []
+        if not isinstance(given, list) or not set(given) <= {"title", "published"}:
+            raise KnowledgeError(path, "given", "expected a list of 'title' and 'published'")
+        _check_verbatim(article, path, path.parent / source, body_line, frozenset(given))
     return article
 
 
@@ -235,32 +310,50 @@ def _optional_text(data: dict[str, Any], name: str, path: Path) -> str | None:
     return _text(data, name, path, "")
 
 
-def _check_verbatim(article: Article, path: Path, source: Path) -> None:
-    """The source file is title, published and body on lines; ours must reproduce it exactly."""
+def _check_verbatim(article: Article, path: Path, source: Path, body_line: int, given: frozenset[str]) -> None:
+    """The source's header holds the title and date; the paragraphs reproduce its body (see the module)."""
     try:
         original = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise KnowledgeError(path, "source", f"cannot read {source.name}") from exc
-    lines = original.split("\n", 2)
-    expected = {"title": article.title, "published": article.published}
-    for number, (name, line) in enumerate(zip(("title", "published"), lines, strict=False), 1):
-        if line != expected[name]:
-            raise KnowledgeError(path, name, f"not verbatim: differs from line {number} of {source.name}")
-    body = lines[2] if len(lines) > 2 else ""
-    ours = article.body
-    if ours != body:
-        offset = next(
-            (i for i, (a, b) in enumerate(zip(ours, body, strict=False)) if a != b),
-            min(len(ours), len(body)),
-        )
-        where = _paragraph_at(article, offset)
-        raise KnowledgeError(path, where, f"not verbatim: differs from {source.name} at character {offset}")
-
-
-def _paragraph_at(article: Article, offset: int) -> str:
+    lines = original.split("\n")
+    header = lines[: body_line - 1]
+    if "title" not in given and not any(_heading_line(line) == article.title for line in header):
+        raise KnowledgeError(path, "title", f"not verbatim: no line of {source.name} before line {body_line} is it")
+    if "published" not in given and not any(article.published in line for line in header):
+        raise KnowledgeError(path, "published", f"not verbatim: no line of {source.name} before {body_line} has it")
+    body = "\n".join(lines[body_line - 1 :])
     position = 0
     for index, paragraph in enumerate(article.paragraphs):
-        position += len("".join(paragraph.headings)) + len(paragraph.text)
-        if offset < position:
-            return f"paragraphs[{index}]"
-    return "paragraphs"
+        pieces = [(h, _CUT_HEADING_MARK) for h in paragraph.headings] + [(paragraph.text, _CUT_BLANKS)]
+        for piece, cut in pieces:
+            skipped = cut.match(body, position)
+            start = skipped.end() if skipped else position
+            if not body.startswith(piece, start):
+                offset = next(i for i, ch in enumerate(piece) if start + i >= len(body) or body[start + i] != ch)
+                problem = _difference(source.name, body, start + offset, piece[offset:], body_line)
+                raise KnowledgeError(path, f"paragraphs[{index}]", problem)
+            position = start + len(piece)
+    if body[position:].strip():
+        at = position + len(body[position:]) - len(body[position:].lstrip())
+        raise KnowledgeError(path, "paragraphs", _difference(source.name, body, at, "", body_line))
+
+
+def _heading_line(line: str) -> str:
+    """A header line without its Markdown ``#`` mark and surrounding blanks."""
+    return _CUT_HEADING_MARK.sub("", line, count=1).strip()
+
+
+def _difference(name: str, body: str, at: int, ours: str, body_line: int) -> str:
+    """Both sides around the first difference, at ``body[at]`` (``ours``: the article from there on)."""
+    line = body_line + body.count("\n", 0, at)
+    column = at - (body.rfind("\n", 0, at) + 1) + 1
+    before = body[max(0, at - _CONTEXT) : at]
+
+    def shown(rest: str) -> str:
+        return "“" + (before + rest[:_CONTEXT]).replace("\n", "⏎") + ("…”" if len(rest) > _CONTEXT else "”（完）")
+
+    return (
+        f"not verbatim: differs from {name} at line {line}, column {column}: "
+        f"the source has {shown(body[at:])} where the article has {shown(ours)}"
+    )

@@ -1,4 +1,18 @@
-"""The words around the article, kept as data in ``knowledge/lexicon/``.
+"""The words around the articles, kept as data in ``knowledge/lexicon/``, in layers.
+
+- ``lexicon/`` itself is shared by every article of the folder: the general language files
+  (``stopwords.txt``, ``question_frames.txt``: Chinese and English, no article's) and, when
+  curated by hand, a lexicon for the folder's articles (the bundled folder's is the curated
+  lexicon of its one article). A folder without language files uses the bundled ones.
+- ``lexicon/<article id>/`` is one article's own layer, in the same file formats:
+  ``python -m bot add`` writes the terms it learned from the article's text there
+  (``userdict.txt``, ``not_figures.txt``, ``whole_words.txt``, ``english.yaml``), and a
+  curated ``synonyms.yaml`` or glossary may be added by hand. Every file is optional.
+
+The layers are merged (:func:`load_layers`): one tokenizer and one query analyser serve every
+article, so a term taught by one article's layer is a word for all.
+
+The files:
 
 - ``synonyms.yaml``: article term → everyday words for it (仗 → 攻坚战).
 - ``english.yaml``: English word or phrase → article terms (battle → 攻坚战).
@@ -15,15 +29,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.core.knowledge import bundled_knowledge_dir
 from bot.core.tokenizer import read_word_list
 from bot.errors import KnowledgeError
+
+LEXICON = "lexicon"
+# Files of the language, not of an article: a folder without them uses the bundled ones.
+LANGUAGE_FILES = ("stopwords.txt", "question_frames.txt", "dialect.yaml")
 
 
 @dataclass(frozen=True)
@@ -35,9 +54,14 @@ class Lexicon:
     stopwords: frozenset[str]
     whole_words: frozenset[str]
     question_frames: frozenset[str]
-    userdict: Path | None
+    userdicts: tuple[Path, ...] = ()
     not_figures: frozenset[str] = frozenset()
     dialect: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def userdict(self) -> Path | None:
+        """The first user dictionary (the shared layer's, when it has one)."""
+        return self.userdicts[0] if self.userdicts else None
 
     @property
     def article_terms(self) -> frozenset[str]:
@@ -59,10 +83,55 @@ def load_lexicon(directory: Path) -> Lexicon:
         stopwords=_words(directory / "stopwords.txt"),
         whole_words=_words(directory / "whole_words.txt"),
         question_frames=_words(directory / "question_frames.txt"),
-        userdict=userdict if userdict.is_file() else None,
+        userdicts=(userdict,) if userdict.is_file() else (),
         not_figures=_words(directory / "not_figures.txt"),
         dialect=_pairs(directory / "dialect.yaml"),
     )
+
+
+def language_files(knowledge_dir: Path) -> list[Path]:
+    """The language files a knowledge folder uses: its own, else the bundled ones."""
+    found: list[Path] = []
+    for name in LANGUAGE_FILES:
+        own = knowledge_dir / LEXICON / name
+        path = own if own.is_file() else bundled_knowledge_dir() / LEXICON / name
+        if path.is_file():
+            found.append(path)
+    return found
+
+
+def load_layers(knowledge_dir: Path, article_ids: Iterable[str]) -> Lexicon:
+    """The shared lexicon of ``knowledge_dir`` merged with each article's own layer."""
+    shared = knowledge_dir / LEXICON
+    layers = [load_lexicon(shared)]
+    layers.extend(load_lexicon(shared / i) for i in article_ids if (shared / i).is_dir())
+    stopwords: set[str] = set()
+    frames: set[str] = set()
+    dialect: dict[str, str] = {}
+    for path in language_files(knowledge_dir):
+        if path.suffix == ".yaml":
+            dialect.update(_pairs(path))
+        else:
+            (stopwords if path.name == "stopwords.txt" else frames).update(read_word_list(path))
+    return Lexicon(
+        synonyms=_merged(layer.synonyms for layer in layers),
+        english=_merged(layer.english for layer in layers),
+        stopwords=frozenset(stopwords).union(*(layer.stopwords for layer in layers)),
+        whole_words=frozenset().union(*(layer.whole_words for layer in layers)),
+        question_frames=frozenset(frames).union(*(layer.question_frames for layer in layers)),
+        userdicts=tuple(path for layer in layers for path in layer.userdicts),
+        not_figures=frozenset().union(*(layer.not_figures for layer in layers)),
+        dialect=dialect,
+    )
+
+
+def _merged(tables: Iterable[Mapping[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
+    """Key → terms of every table, each term once, in the order the tables give them."""
+    merged: dict[str, dict[str, None]] = {}
+    for table in tables:
+        for key, terms in table.items():
+            merged.setdefault(key, {}).update(dict.fromkeys(terms))
+    return {key: tuple(terms) for key, terms in merged.items()}
 
 
 def _pairs(path: Path) -> dict[str, str]:

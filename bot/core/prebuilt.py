@@ -23,7 +23,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba
@@ -31,16 +31,16 @@ import jieba
 from bot import __version__
 from bot.core import thesaurus
 from bot.core.knowledge import Knowledge, Passage, load_knowledge
-from bot.core.lexicon import Lexicon, load_lexicon
+from bot.core.lexicon import Lexicon, language_files, load_layers
 from bot.core.query import DATE_TERM
 from bot.core.retrieval import BM25Index
-from bot.core.spelling import Speller, homophone_table
+from bot.core.spelling import homophone_table
 from bot.core.tokenizer import Tokenizer
 from bot.core.wordstore import WordStore
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"
+FORMAT = "3"
 WORDS = "words.bin"
 INDEX = "index.npz"
 LANGUAGE = "language.bin"
@@ -62,22 +62,8 @@ class Prepared:
     index: BM25Index
     language: Language
     cached: bool  # loaded from the cache rather than built
-
-    @property
-    def speller(self) -> Speller:
-        """Reads misspelt article terms (see :mod:`bot.core.spelling`)."""
-        article_text = "\n".join(self.tokenizer.normalize(p.source_text) for p in self.knowledge.passages)
-        return Speller(self.language.terms, self.language.homophones, article_text, self.tokenizer.store.get)
-
-    @property
-    def bridge(self) -> dict[str, tuple[str, ...]]:
-        """Words of Chinese at large → the article's synonyms of them (see :mod:`bot.core.thesaurus`)."""
-        return self.language.bridge
-
-    @property
-    def kinds(self) -> dict[str, str]:
-        """Person, time and place words of Chinese at large."""
-        return self.language.kinds
+    # Each article's own index (its own statistics): what answers it as if it were alone.
+    articles: Mapping[str, BM25Index] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -115,37 +101,78 @@ class Language:
         return cls(tuple(terms), homophones, bridge, kinds)
 
 
-def digest_of(directory: Path) -> str:
-    """A digest of every file of the knowledge folder and of the code that reads them."""
+def digest_of(directory: Path, default: str | None = None) -> str:
+    """A digest of every file of the knowledge folder and of the code that reads them.
+
+    The ``DEFAULT_ARTICLE`` setting counts too: the default article comes first in the index.
+    """
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"format={FORMAT} bot={__version__} jieba={jieba.__version__}\n".encode())
+    if default:
+        digest.update(f"default={default}\n".encode())
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(directory)).encode() + b"\0")
         digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    # The bundled language files, when the folder has none of its own.
+    for path in language_files(directory):
+        if not path.is_relative_to(directory):
+            digest.update(b"language:" + path.name.encode() + b"\0")
+            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
     return digest.hexdigest()
 
 
-def prepare(directory: Path, cache: Path | None) -> Prepared:
+def prepare(directory: Path, cache: Path | None, default: str | None = None) -> Prepared:
     """Load the knowledge, then the saved tokenizer and index, or build them.
 
-    What is built is saved under ``cache`` when there is one.
+    What is built is saved under ``cache`` when there is one. ``default`` is the
+    ``DEFAULT_ARTICLE`` setting (see :func:`bot.core.knowledge.load_knowledge`).
     """
-    knowledge = load_knowledge(directory)  # validated on every start: it is cheap
-    lexicon = load_lexicon(directory / "lexicon")
-    entry = cache / digest_of(directory) if cache is not None else None
-    loaded = _load(entry) if entry is not None else None
+    knowledge = load_knowledge(directory, default)  # validated on every start: it is cheap
+    lexicon = load_layers(directory, (a.id for a in knowledge.articles))
+    entry = cache / digest_of(directory, default) if cache is not None else None
+    names = _index_names(len(knowledge.articles))
+    loaded = _load(entry, names) if entry is not None else None
     if loaded is not None:
-        store, index, language = loaded
-        if index.size == len(knowledge.passages):
+        store, indexes, language = loaded
+        if [i.size for i in indexes] == _sizes(knowledge):
             tokenizer = Tokenizer(store, lexicon.stopwords, lexicon.whole_words)
-            return Prepared(knowledge, lexicon, tokenizer, index, language, cached=True)
-    tokenizer = Tokenizer.build(lexicon.userdict, sorted(lexicon.article_terms), lexicon.stopwords, lexicon.whole_words)
-    index = build_index(knowledge, tokenizer)
+            return _prepared(knowledge, lexicon, tokenizer, indexes, language, cached=True)
+    terms = sorted(lexicon.article_terms)
+    tokenizer = Tokenizer.build(lexicon.userdicts, terms, lexicon.stopwords, lexicon.whole_words)
+    indexes = [build_index(knowledge, tokenizer)]
+    if len(knowledge.articles) > 1:
+        indexes.extend(build_index(Knowledge((a,)), tokenizer) for a in knowledge.articles)
     aliases = {tokenizer.normalize(a): [tokenizer.normalize(t) for t in terms] for a, terms in lexicon.synonyms.items()}
-    language = Language.build(index.idf.keys(), aliases)
+    language = Language.build(indexes[0].idf.keys(), aliases)
     if entry is not None:
-        _save(entry, tokenizer.store, index, language)
-    return Prepared(knowledge, lexicon, tokenizer, index, language, cached=False)
+        _save(entry, tokenizer.store, dict(zip(names, indexes, strict=True)), language)
+    return _prepared(knowledge, lexicon, tokenizer, indexes, language, cached=False)
+
+
+def _index_names(articles: int) -> list[str]:
+    """The saved indexes: all passages, then each article's when there are several."""
+    return [INDEX] + ([f"index-{i}.npz" for i in range(articles)] if articles > 1 else [])
+
+
+def _sizes(knowledge: Knowledge) -> list[int]:
+    sizes = [len(knowledge.passages)]
+    if len(knowledge.articles) > 1:
+        sizes.extend(len(a.paragraphs) + 1 for a in knowledge.articles)
+    return sizes
+
+
+def _prepared(
+    knowledge: Knowledge,
+    lexicon: Lexicon,
+    tokenizer: Tokenizer,
+    indexes: list[BM25Index],
+    language: Language,
+    *,
+    cached: bool,
+) -> Prepared:
+    own = indexes[1:] or indexes[:1]
+    articles = {a.id: index for a, index in zip(knowledge.articles, own, strict=True)}
+    return Prepared(knowledge, lexicon, tokenizer, indexes[0], language, cached, articles)
 
 
 def build_index(knowledge: Knowledge, tokenizer: Tokenizer) -> BM25Index:
@@ -168,14 +195,15 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _load(entry: Path) -> tuple[WordStore, BM25Index, Language] | None:
+def _load(entry: Path, names: list[str]) -> tuple[WordStore, list[BM25Index], Language] | None:
     try:
         manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
-        for name in (WORDS, INDEX, LANGUAGE):
+        for name in (WORDS, LANGUAGE, *names):
             if manifest["files"][name] != _file_digest(entry / name):
                 log.warning("prepared index %s is corrupt: rebuilding it", entry.name)
                 return None
-        return WordStore.load(entry / WORDS), BM25Index.load(entry / INDEX), Language.load(entry / LANGUAGE)
+        indexes = [BM25Index.load(entry / name) for name in names]
+        return WordStore.load(entry / WORDS), indexes, Language.load(entry / LANGUAGE)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, EOFError, TypeError) as exc:
@@ -183,15 +211,16 @@ def _load(entry: Path) -> tuple[WordStore, BM25Index, Language] | None:
         return None
 
 
-def _save(entry: Path, store: WordStore, index: BM25Index, language: Language) -> None:
+def _save(entry: Path, store: WordStore, indexes: Mapping[str, BM25Index], language: Language) -> None:
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=entry.parent))
         try:
             store.save(staging / WORDS)
-            index.save(staging / INDEX)
             language.save(staging / LANGUAGE)
-            files = {name: _file_digest(staging / name) for name in (WORDS, INDEX, LANGUAGE)}
+            for name, index in indexes.items():
+                index.save(staging / name)
+            files = {name: _file_digest(staging / name) for name in (WORDS, LANGUAGE, *indexes)}
             (staging / MANIFEST).write_text(json.dumps({"files": files}), encoding="utf-8")
             shutil.rmtree(entry, ignore_errors=True)
             staging.rename(entry)

@@ -392,7 +392,11 @@ class QueryAnalyzer:
                 # A word of Chinese at large reaches the article's synonyms of it (病人 → 患者);
                 # a common single character (好, 业) only a synonym that holds it (镇 → 乡镇).
                 single_ok = len(word) > 1 or self.tokenizer.specificity(word) >= SINGLE_BRIDGE
-                synonyms = [t for t in self.bridge.get(word, ()) if len(t) > 1 and (single_ok or word in t)]
+                synonyms = [
+                    t
+                    for t in self.bridge.get(word, ())
+                    if len(t) > 1 and (single_ok or word in t) and self._tokens_of(t) & self.vocabulary.keys()
+                ]
                 if synonyms:
                     tokens, rarest = self._expand(synonyms)
                     terms[word] |= tokens

@@ -18,7 +18,8 @@ import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -63,6 +64,28 @@ def _read_tags(userdict: Path) -> dict[str, str]:
     return tags
 
 
+@lru_cache(maxsize=1)
+def _jieba_dictionary() -> tuple[dict[str, int], int, dict[str, str]]:
+    """The word frequencies of jieba, their total and its tag table, read once a process (about a second).
+
+    Kept for the process: a second build (tests, several imports) copies them instead of reading again.
+    """
+    import jieba.posseg  # its tag table is needed only here
+
+    jieba.setLogLevel(logging.WARNING)
+    full = jieba.Tokenizer()
+    full.initialize()
+    return dict(full.FREQ), int(full.total), dict(jieba.posseg.POSTokenizer(full).word_tag_tab)
+
+
+def _fresh_jieba() -> tuple[jieba.Tokenizer, dict[str, str]]:
+    """A jieba tokenizer of its own (words may be added to it) and a tag table of its own."""
+    freq, total, tags = _jieba_dictionary()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(freq), total, True
+    return tokenizer, dict(tags)
+
+
 def _normalize(converter: opencc.OpenCC, text: str) -> str:
     text = _TERMINAL_ESCAPE.sub(" ", html.unescape(text))
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
@@ -98,28 +121,26 @@ class Tokenizer:
     @classmethod
     def build(
         cls,
-        userdict: Path | None = None,
+        userdict: Path | Sequence[Path] | None = None,
         extra_words: Iterable[str] = (),
         stopwords: Iterable[str] = (),
         whole_words: Iterable[str] = (),
     ) -> Tokenizer:
-        """Load jieba's whole dictionary and tags; add the user dictionary and ``extra_words``."""
-        import jieba.posseg  # its tag table is needed only here
-
-        jieba.setLogLevel(logging.WARNING)
-        full = jieba.Tokenizer()
-        full.initialize()
-        tags = dict(jieba.posseg.POSTokenizer(full).word_tag_tab)
-        if userdict is not None:
-            with userdict.open("rb") as lines:  # jieba would leave a path's file open
+        """Load jieba's whole dictionary and tags; add the user dictionaries and ``extra_words``."""
+        full, tags = _fresh_jieba()
+        general = full.total  # Chinese at large, before the article's words join it
+        userdicts = [userdict] if isinstance(userdict, Path) else list(userdict or ())
+        for path in userdicts:
+            with path.open("rb") as lines:  # jieba would leave a path's file open
                 full.load_userdict(lines)
-            tags.update(_read_tags(userdict))
+            tags.update(_read_tags(path))
         converter = opencc.OpenCC("t2s")
         for word in extra_words:
             normalized = _normalize(converter, word)
-            if normalized:
+            # A word jieba knows keeps its count (how common it is in Chinese at large).
+            if normalized and not full.FREQ.get(normalized):
                 full.add_word(normalized)
-        return cls(WordStore.from_dicts(full.FREQ, tags, full.total), stopwords, whole_words)
+        return cls(WordStore.from_dicts(full.FREQ, tags, full.total, general), stopwords, whole_words)
 
     def normalize(self, text: str) -> str:
         """Simplified characters, half-width forms, lower case.
@@ -214,5 +235,46 @@ class Tokenizer:
         count = self.store.get(word) or 0
         if count <= 0:
             return 1.0
-        rarity = math.log10(self.store.total / count) / SPECIFICITY_SCALE
+        rarity = math.log10(self.store.general_total / count) / SPECIFICITY_SCALE
         return min(1.0, max(SPECIFICITY_FLOOR, rarity))
+
+
+class Tagger:
+    """Part-of-speech tags of running text, for learning an article's terms (the importer).
+
+    jieba's precise cut with its HMM, which pieces unknown names together and tags them; plus
+    what jieba's dictionary says of a word. Loading costs about a second; words can be added.
+    """
+
+    def __init__(self) -> None:
+        """Load jieba's whole dictionary and tag table (a copy of its own: words may be added)."""
+        import jieba.posseg
+
+        self._jieba, tags = _fresh_jieba()
+        # POSTokenizer's constructor would read jieba's dictionary file again: give it the table.
+        self._pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+        self._pos.tokenizer = self._jieba
+        self._pos.word_tag_tab = tags
+        self._converter = opencc.OpenCC("t2s")
+
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """``(word, tag)`` for every word of ``text``, punctuation and blanks included (tag ``x``)."""
+        return [(pair.word, pair.flag) for pair in self._pos.cut(text, HMM=True)]
+
+    def frequency(self, word: str) -> int:
+        """How often jieba's dictionary has seen ``word`` (0: not a dictionary word)."""
+        return int(self._jieba.FREQ.get(word) or 0)
+
+    def tag(self, word: str) -> str | None:
+        """The dictionary's part-of-speech tag of ``word``."""
+        found = self._pos.word_tag_tab.get(word)
+        return str(found) if found is not None else None
+
+    def add_word(self, word: str, tag: str) -> None:
+        """Teach a word, so that it is cut whole from now on."""
+        self._jieba.add_word(word, tag=tag)
+        self._pos.word_tag_tab[word] = tag
+
+    def normalize(self, text: str) -> str:
+        """Simplified characters, half-width forms, lower case (as :meth:`Tokenizer.normalize`)."""
+        return _normalize(self._converter, text)

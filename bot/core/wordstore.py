@@ -33,15 +33,23 @@ class WordStore(MutableMapping[str, int]):
         shards: dict[str, Shard],
         blob: bytes = b"",
         offsets: Mapping[str, tuple[int, int]] | None = None,
+        general_total: int | None = None,
     ) -> None:
-        """Use :meth:`from_dicts` or :meth:`load`."""
+        """Use :meth:`from_dicts` or :meth:`load`.
+
+        ``general_total`` is jieba's own total before any article's words joined it: the
+        measure of how common a word is in Chinese at large, the same whatever the articles.
+        """
         self.total = total
+        self.general_total = general_total or total
         self._shards = shards
         self._blob = blob
         self._offsets = dict(offsets or {})
 
     @classmethod
-    def from_dicts(cls, freq: Mapping[str, int], tags: Mapping[str, str], total: int) -> WordStore:
+    def from_dicts(
+        cls, freq: Mapping[str, int], tags: Mapping[str, str], total: int, general_total: int | None = None
+    ) -> WordStore:
         """A store holding jieba's ``FREQ`` and a tag table, all in memory."""
         shards: dict[str, Shard] = {}
         for word, count in freq.items():
@@ -50,7 +58,7 @@ class WordStore(MutableMapping[str, int]):
         for word, tag in tags.items():
             if word:
                 shards.setdefault(word[0], ({}, {}))[1][word] = tag
-        return cls(total, shards)
+        return cls(total, shards, general_total=general_total)
 
     def save(self, path: Path) -> None:
         """Write every shard to ``path``."""
@@ -62,7 +70,7 @@ class WordStore(MutableMapping[str, int]):
             offsets[first] = (position, len(blob))
             blobs.append(blob)
             position += len(blob)
-        header = marshal.dumps({"total": self.total, "offsets": offsets})
+        header = marshal.dumps({"total": self.total, "general": self.general_total, "offsets": offsets})
         with path.open("wb") as out:
             out.write(MAGIC + _LENGTH.pack(len(header)) + header)
             for blob in blobs:
@@ -77,7 +85,7 @@ class WordStore(MutableMapping[str, int]):
         (length,) = _LENGTH.unpack_from(data, len(MAGIC))
         start = len(MAGIC) + _LENGTH.size
         header = marshal.loads(data[start : start + length])
-        return cls(int(header["total"]), {}, data[start + length :], header["offsets"])
+        return cls(int(header["total"]), {}, data[start + length :], header["offsets"], int(header["general"]))
 
     def _shard(self, first: str) -> Shard:
         shard = self._shards.get(first)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.answering import Answer, Answerer, RankedPassage
 from bot.core.knowledge import Article, Passage
+from bot.core.library import Library
 from bot.core.verdict import Reason, Verdict
 from bot.privacy import Hasher
 from bot.replies import payloads, texts
@@ -53,7 +54,7 @@ class InlineResult:
 class Replies:
     """Builds every reply from the answerer's knowledge."""
 
-    def __init__(self, answerer: Answerer, username: str = "", hasher: Hasher | None = None) -> None:
+    def __init__(self, answerer: Answerer | Library, username: str = "", hasher: Hasher | None = None) -> None:
         """``username`` is the bot's (for deep links), known after ``getMe``; ``hasher`` digests questions."""
         self.answerer = answerer
         self.knowledge = answerer.knowledge
@@ -163,7 +164,7 @@ class Replies:
     def start(self, payload: str = "") -> Reply:
         """/start: the article card and example questions, or a deep-linked paragraph."""
         if payload and (found := _DEEP_LINK.fullmatch(payload)):
-            article_id = found.group(1) or self.knowledge.articles[0].id
+            article_id = found.group(1) or self.knowledge.default.id  # an old p7 link: the default
             opened = self.paragraph(article_id, int(found.group(2)))
             return opened or Reply(Rich().add(texts.PARAGRAPH_NOT_FOUND).html())
         rich = Rich().add(texts.START + "\n\n")
@@ -171,6 +172,18 @@ class Replies:
             rich.add(self._card(article) + "\n", "b")
         rich.add("\n" + texts.TRY_INSTEAD)
         return Reply(rich.html(), self._example_buttons(len(self.answerer.examples)))
+
+    def articles(self) -> Reply:
+        """/articles: every article, the default first, each with a button to its first paragraph."""
+        rich = Rich().add(texts.ARTICLES_TITLE.format(count=len(self.knowledge.articles)), "b")
+        rows = []
+        for article in self.knowledge.articles:
+            rich.add("\n\n" + self._card(article))
+            if article is self.knowledge.default and len(self.knowledge.articles) > 1:
+                rich.add(" " + texts.ARTICLE_DEFAULT, "i")
+            opening = payloads.encode(payloads.Paragraph(article.id, 1))
+            rows.append((Button(texts.BUTTON_READ.format(title=_short(article.title)), opening),))
+        return Reply(rich.html(), tuple(rows))
 
     def help(self) -> Reply:
         """/help."""
@@ -222,11 +235,8 @@ class Replies:
     # --- helpers -----------------------------------------------------------------------------
 
     def deep_link(self, passage: Passage) -> str:
-        """t.me link that opens ``passage`` in a private chat with the bot."""
-        payload = f"p{passage.number}"
-        if passage.article_id != self.knowledge.articles[0].id:
-            payload = f"{passage.article_id}-{payload}"
-        return f"https://t.me/{self.username}?start={payload}"
+        """t.me link that opens ``passage`` in a private chat with the bot (``?start=tonglu-p7``)."""
+        return f"https://t.me/{self.username}?start={passage.article_id}-p{passage.number}"
 
     def _full_button(self, passage: Passage) -> Button:
         return Button(
@@ -269,6 +279,10 @@ class Replies:
         return texts.ARTICLE_CARD.format(
             title=article.title, published=article.published, paragraphs=len(article.paragraphs)
         )
+
+
+def _short(title: str, limit: int = 16) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def _page(action: payloads.More, page: int) -> payloads.More:

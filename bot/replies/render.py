@@ -148,9 +148,17 @@ def answer_rich(knowledge: Knowledge, answer: Answer, *, passages: int = 1, wind
         article = knowledge.article(best.passage.article_id)
         rich.add(texts.ENGLISH_LEAD.format(citation=cite(article, best.passage)) + "\n\n")
     rich.extend(passage_rich(knowledge, best, window=window))
+    # "When was it published?" naming no article: every article's header is the answer.
+    headers = 0
+    while best.passage.is_header and 1 + headers < len(answer.passages):
+        other = answer.passages[1 + headers]
+        if not other.passage.is_header or other.passage.article_id == best.passage.article_id:
+            break
+        rich.add("\n\n").extend(passage_rich(knowledge, other, window=window))
+        headers += 1
     if answer.figure_missing and answer.figure is not None:
         rich.add("\n\n").add(texts.MISSING_FIGURE.format(figure=answer.figure.text), "b")
-    extra = [r for r in answer.passages[1:passages] if r.score > 0]
+    extra = [r for r in answer.passages[1 + headers : max(passages, 1 + headers)] if r.score > 0]
     if extra:
         rich.add("\n\n" + texts.MORE_PASSAGES)
         for ranked in extra:

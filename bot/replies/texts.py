@@ -40,6 +40,7 @@ HELP = (
     "/ask 问题 — 提问（群聊中使用）\n"
     "/figures — 文中的全部数字，标出来源中缺失的数字\n"
     "/about — 文章信息\n"
+    "/articles — 我能回答的文章\n"
     "/help — 本帮助\n"
     "/privacy — 记录了什么；/forget — 删除我的记录\n\n"
     "群聊中：/ask 问题、@我 问题，或回复我的消息。也可以在任何聊天中输入 @{username} 问题 使用内联模式。\n"
@@ -52,6 +53,9 @@ ABOUT = (
     "段落：{paragraphs} 段 · 数字：{figures} 处，其中 {missing} 处在来源中缺失"
 )
 ABOUT_ARTICLES = "共 {count} 篇文章。"
+ARTICLES_TITLE = "我能回答这 {count} 篇文章的问题："
+ARTICLE_DEFAULT = "（默认）"
+BUTTON_READ = "阅读《{title}》"
 FIGURES_TITLE = "文中的数字（{page}/{pages}）："
 FIGURES_NONE = "文中没有数字。"
 ASK_USAGE = "用法：/ask 问题，例如：/ask {example}"
@@ -96,6 +100,7 @@ COMMANDS_PRIVATE = (
     ("help", "怎么用"),
     ("figures", "文中的全部数字"),
     ("about", "文章信息"),
+    ("articles", "文章列表"),
     ("privacy", "记录了什么、保存多久"),
     ("forget", "删除我的记录"),
 )

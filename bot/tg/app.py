@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.core.answering import Answerer
+from bot.core.library import Library
 from bot.errors import ConfigError
 from bot.privacy import Hasher
 from bot.replies.messages import Replies
@@ -55,7 +56,7 @@ _MEDIA = (
 
 
 def build_application(
-    settings: Settings, answerer: Answerer, *, timeout: float | None = None
+    settings: Settings, answerer: Answerer | Library, *, timeout: float | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application with every handler registered; services go in ``bot_data``.
 
@@ -94,6 +95,7 @@ def build_application(
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("about", handlers.about))
     application.add_handler(CommandHandler("figures", handlers.figures))
+    application.add_handler(CommandHandler("articles", handlers.articles))
     application.add_handler(CommandHandler("ask", handlers.ask))
     # The question log: what is kept (anywhere), forgetting it (anywhere), the admins' summary (private).
     application.add_handler(CommandHandler("privacy", handlers.privacy))
@@ -128,7 +130,7 @@ def run_bot(settings: Settings) -> int:
     """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped."""
     configure_logging(settings.log_level, settings.token)
     # A broken knowledge file stops us here, before anything is sent to Telegram.
-    answerer = Answerer.from_directory(settings.knowledge_dir, settings.cache_dir)
+    answerer = Library.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
     application = build_application(settings, answerer)
     if settings.webhook_url:
         _check_can_listen(settings.webhook_listen, settings.webhook_port)

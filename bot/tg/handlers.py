@@ -245,6 +245,13 @@ async def about(update: Update, context: Context) -> None:
         await _send(message, replies_of(context).about(), quote=message.chat.type != ChatType.PRIVATE)
 
 
+async def articles(update: Update, context: Context) -> None:
+    """/articles: the articles the bot answers from."""
+    message = _servable(update, context)
+    if message is not None:
+        await _send(message, replies_of(context).articles(), quote=message.chat.type != ChatType.PRIVATE)
+
+
 async def figures(update: Update, context: Context) -> None:
     """/figures: the figures index, first page."""
     message = _servable(update, context)
