@@ -217,9 +217,9 @@ class Answerer:
         reason = decide(evidence, self.thresholds)
         sentence = self._sentence(query, weights, best)
         asks_figure = query.intent.number or any(_QUANTITY.search(c.text) for c in query.concepts if c.known)
-        # The figure asked for, where the passage states one of its kind and the question asks
-        # about nothing the article lacks.
-        states = reason is Reason.ANSWERED or (evidence.slot_filled and not unknown)
+        # The figure asked for, where the passage states one of its kind (also under a caveat:
+        # that its number is lost is worth saying either way).
+        states = reason is Reason.ANSWERED or bool(evidence.slot_filled)
         figure = self._asked_figure(query, best, sentence) if asks_figure and states else None
         return Answer(question, query, ranked, reason, figure, evidence.coverage, unknown, evidence.missing, sentence)
 
