@@ -112,7 +112,7 @@ def ask(answerer: Answerer | Library, question: Sequence[str], *, as_json: bool)
         if as_json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
-            print(answer_rich(answerer.knowledge, answer, passages=3).plain(), end="\n\n", flush=True)
+            print(answer_rich(answerer.knowledge, answer).plain(), end="\n\n", flush=True)
     return EXIT_OK
 
 
@@ -152,5 +152,5 @@ def chat(answerer: Answerer | Library, stdin: TextIO, stdout: TextIO) -> int:
         if not line or not line.strip() or line.strip() in ("exit", "quit", "/quit"):
             return EXIT_OK
         answer = answerer.answer(line.strip())
-        stdout.write(answer_rich(answerer.knowledge, answer, passages=3).plain() + "\n\n")
+        stdout.write(answer_rich(answerer.knowledge, answer).plain() + "\n\n")
         stdout.flush()

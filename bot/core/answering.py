@@ -221,6 +221,8 @@ class Answerer:
         # that its number is lost is worth saying either way).
         states = reason is Reason.ANSWERED or bool(evidence.slot_filled)
         figure = self._asked_figure(query, best, sentence) if asks_figure and states else None
+        if figure is not None and sentence is not None and not sentence[0] <= figure.start < sentence[1]:
+            sentence = self._sentence_at(best.passage, figure.start)  # the sentence that states it
         return Answer(question, query, ranked, reason, figure, evidence.coverage, unknown, evidence.missing, sentence)
 
     # --- evidence ----------------------------------------------------------------------------
@@ -589,6 +591,13 @@ class Answerer:
 
         return max(spans, key=lambda span: (score(span), -span[0]))
 
+    def _sentence_at(self, passage: Passage, position: int) -> tuple[int, int] | None:
+        """The span of the sentence of ``passage`` (its source text) that holds ``position``."""
+        for found in _SENTENCE_END.finditer(passage.source_text):
+            if found.start() <= position < found.end():
+                return found.span()
+        return None
+
     def _asked_figure(self, query: Query, ranked: RankedPassage, sentence: tuple[int, int] | None) -> Figure | None:
         """The figure of the passage that the asked number points to.
 
@@ -600,15 +609,17 @@ class Answerer:
         figures = [f for f in ranked.figures if _fits(f, unit)]
         if not figures:
             return None
-        if sentence is not None:
-            inside = [f for f in figures if sentence[0] <= f.start < sentence[1]]
-            figures = inside or figures
         text = self.tokenizer.normalize(ranked.passage.source_text)
         measured = next((c for c in query.concepts if c.text == query.measured), None)
+        named = []
         if measured is not None:
             # 从业人员有多少: the figure shown with the 从业人员 (从业人员超过万人), if there is one.
             named = [f for f in figures if any(a in text[max(0, f.shown_from - 2) : f.end] for a in measured.anchors)]
-            figures = named or figures
+        if named:
+            figures = named
+        elif sentence is not None:
+            inside = [f for f in figures if sentence[0] <= f.start < sentence[1]]
+            figures = inside or figures
         places: list[tuple[list[tuple[int, int]], float]] = []
         for concept, weight in self._weights(query):
             if concept.text == query.measured:

@@ -65,6 +65,7 @@ class Figure:
     start: int
     end: int
     shown_from: int = -1  # where ``text`` begins (it may start before ``start`` and end after ``end``)
+    gaps: tuple[int, ...] = ()  # for a missing figure: where its digits stood (达|亿件, 连续|天, |月|日)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class _Rule:
     context: int = 0  # characters of context kept before a missing figure
     common_words: bool = False  # no trace where the match ends a common word (国家, 文件)
     after: int = 0  # characters of the clause after it kept too (a lone 年 means little alone)
+    gap: str = "start"  # where the lost digits stood: start, end, unit (before it), last, each 的, month_day
 
 
 def _rule(
@@ -87,8 +89,9 @@ def _rule(
     *,
     common_words: bool = False,
     after: int = 0,
+    gap: str = "start",
 ) -> _Rule:
-    return _Rule(re.compile(pattern), kind, missing, unit, context, common_words, after)
+    return _Rule(re.compile(pattern), kind, missing, unit, context, common_words, after, gap)
 
 
 # Order matters: earlier rules claim their characters first.
@@ -143,9 +146,16 @@ _RULES = (
     _rule(rf"{_APPROX}?[二三四五六七八九十两百千]+(?:多|余)[万亿]?(?P<unit>{_UNITS})", "count"),
     # --- places where the digits were stripped ---------------------------------------------
     # A share that lost its percentages: 贡献了桐庐的税收的就业的.
-    _rule(rf"贡献了?[{_CJK}]{{0,4}}的[{_CJK}]{{1,4}}的(?:[{_CJK}]{{1,4}}的)?", "percent", True, "%"),
+    _rule(rf"贡献了?[{_CJK}]{{0,4}}的[{_CJK}]{{1,4}}的(?:[{_CJK}]{{1,4}}的)?", "percent", True, "%", gap="de"),
     # 增长 with its rate gone (增长，/ 增长改变…), but not 正增长, 快速增长, 不断增长.
-    _rule(rf"(?<![正负高稳持速断幅续步显著所])增长(?=[{_CLAUSE_END}]|[改提回实创推])", "percent", True, "%", context=5),
+    _rule(
+        rf"(?<![正负高稳持速断幅续步显著所])增长(?=[{_CLAUSE_END}]|[改提回实创推])",
+        "percent",
+        True,
+        "%",
+        context=5,
+        gap="end",
+    ),
     # 近 / 约 / 占 right before the end of the clause: 占中国快递市场近。 (Not 附近, 节约.)
     _rule(
         rf"(?<=[{_CJK}])(?:(?<![附最接靠临亲邻就贴])近|(?<![节制签合相违条预公赴邀履契婚隐])约|逾|(?<![高赶])超)"
@@ -154,6 +164,7 @@ _RULES = (
         True,
         "%",
         context=6,
+        gap="end",
     ),
     # An approximation with a unit and no number: 面积约平方米, 全村近户.
     _rule(
@@ -162,6 +173,7 @@ _RULES = (
         "count",
         True,
         context=4,
+        gap="unit",
     ),
     # A magnitude standing alone: 达亿件, 超过万人, 增加值亿。
     _rule(
@@ -171,10 +183,10 @@ _RULES = (
         context=5,
     ),
     # Dates: 月日, 今年月底, a clause that opens with 年 (2020年，…).
-    _rule(rf"(?<![{_NUM}正])月(?:日|底|初|中旬|上旬|下旬)", "date", True, "date", context=2),
+    _rule(rf"(?<![{_NUM}正])月(?:日|底|初|中旬|上旬|下旬)", "date", True, "date", context=2, gap="month_day"),
     _rule(rf"(?:^|(?<=[{_CLAUSE_END}]))年(?=[{_CLAUSE_END}]|[这那我全桐])|(?<=数字)年", "date", True, "date", after=7),
-    _rule(r"连续(?=[天年月周日])[天年月周日]", "count", True, "天"),
-    _rule(r"共计(?P<unit>[条个项件家人])", "count", True),
+    _rule(r"连续(?=[天年月周日])[天年月周日]", "count", True, "天", gap="last"),
+    _rule(r"共计(?P<unit>[条个项件家人])", "count", True, gap="unit"),
     # A measure word closing a clause with no number before it: 招引制造业项目个，净增国高企业家。
     _rule(
         rf"(?<=[{_CJK}])(?<![{_NUM}几每各首某整这那哪多余])(?P<unit>[个家项件名])(?=[{_CLAUSE_END}])",
@@ -182,6 +194,7 @@ _RULES = (
         True,
         context=4,
         common_words=True,
+        gap="unit",
     ),
     # A headcount before the people it counts: 位确诊病例.
     _rule(
@@ -219,8 +232,28 @@ def extract(text: str, not_figures: frozenset[str] = frozenset()) -> tuple[Figur
             if not unit:
                 unit = found.group(0)[0] if rule.kind == "magnitude" else found.group(0)[-1]
             shown = _shown_from(text, start, rule.context)
-            figures.append(Figure(text[shown : end + rule.after], rule.missing, rule.kind, unit, start, end, shown))
+            gaps = _gaps(found, rule.gap) if rule.missing else ()
+            figures.append(
+                Figure(text[shown : end + rule.after], rule.missing, rule.kind, unit, start, end, shown, gaps)
+            )
     return tuple(sorted(figures, key=lambda f: f.start))
+
+
+def _gaps(found: re.Match[str], gap: str) -> tuple[int, ...]:
+    """Where the digits a missing figure lost stood, by its rule's ``gap``."""
+    start, end = found.span()
+    if gap == "end":
+        return (end,)
+    if gap == "last":
+        return (end - 1,)
+    if gap == "unit" and found.groupdict().get("unit"):
+        return (found.start("unit"),)
+    if gap == "month_day":  # |月|日, |月底
+        return (start, start + 1) if found.group().endswith("日") else (start,)
+    if gap == "de":  # 贡献了桐庐|的税收|的就业的: before each 的 but the last
+        positions = [start + i for i, c in enumerate(found.group()) if c == "的"]
+        return tuple(positions[:-1])
+    return (start,)
 
 
 def _shown_from(text: str, start: int, context: int) -> int:

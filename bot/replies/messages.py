@@ -17,8 +17,6 @@ from bot.privacy import Hasher
 from bot.replies import payloads, texts
 from bot.replies.render import Rich, answer_rich, decline_rich, figures_index, passage_rich
 
-# Characters of the best passage shown in a group; the rest is a button away.
-GROUP_WINDOW = 120
 FIGURES_PER_PAGE = 12
 INLINE_RESULTS = 10
 _DEEP_LINK = re.compile(r"(?:([a-z0-9][a-z0-9-]{0,23})-)?p(\d{1,4})")
@@ -64,16 +62,20 @@ class Replies:
     # --- answers ---------------------------------------------------------------------------
 
     def answer(self, answer: Answer, *, group: bool) -> Reply:
-        """The reply to a question: short in groups, the whole passage in private chats."""
-        if not answer.answered:
+        """The reply to a question: the answering sentence first (the paragraph a tap away).
+
+        In a private chat the whole paragraph follows in an expandable quotation; in a group
+        the sentence alone, with 全文 ¶N and a link to read on in private. The closest passage
+        comes under a caveat; with nothing about it, a plain "not in the article" and examples.
+        """
+        if answer.verdict is Verdict.NONE:
             rich = decline_rich(answer, self.answerer.examples) if not group else self._short_decline(answer)
             buttons = () if group else self._example_buttons(3)
-            return Reply(rich.html(), buttons + self.feedback_row(answer))
-        window = GROUP_WINDOW if group else None
-        rich = answer_rich(self.knowledge, answer, passages=1, window=window)
+            return Reply(rich.html(), buttons)
+        rich = answer_rich(self.knowledge, answer, group=group)
         best = answer.passages[0]
         row: list[Button] = []
-        if group and len(best.passage.text) > GROUP_WINDOW:
+        if group:
             row.append(self._full_button(best.passage))
         more = self._more_button(answer.passages, page=1)
         if more is not None:

@@ -10,12 +10,49 @@ EMPTY_QUESTION = "请输入一个关于这篇文章的问题，例如：{example
 TOO_LONG = "问题太长了（最多 {limit} 个字），请简短地问。"
 TRY_INSTEAD = "可以试试这样问："
 FIGURES_HINT = "/figures 列出文中的全部数字。"
-ENGLISH_LEAD = "The article is in Chinese; the passage that answers this is {citation}:"
+ENGLISH_LEAD = "The article is in Chinese; this passage answers it:"
 ENGLISH_LEAD_MISSING = (
     "The article is in Chinese. Its source lost this number: the digits were stripped, "
     "so it cannot be given or estimated."
 )
-MISSING_FIGURE = "原文此处的数字缺失：“{figure}”中的数字在来源中已被删去，无法给出，也不作估计。"
+MISSING_FIGURE = "原文此处的数字缺失：“{figure}”——来源删去了这个数字，无法给出，也不作估计。"
+MISSING_FIGURE_EN = (
+    "The number asked for is missing from the source (its digits were stripped): “{figure}”. "
+    "It cannot be given or estimated."
+)
+# The editorial mark where the source lost its digits, and its legend (once per reply).
+GAP = "〔?〕"
+GAP_LEGEND = "〔?〕原文此处的数字缺失"
+READ_AS = "按“{right}”理解“{wrong}”。"
+# The closest passage under a caveat: what the article does not say, and what it is about.
+CLOSEST = "文章没有直接回答“{question}”：{why}。"
+CLOSEST_ABOUT = "与“{topic}”最相关的段落："
+CLOSEST_NEAREST = "最相关的段落："
+CLOSEST_EN = "The article does not answer “{question}” directly: {why}."
+CLOSEST_ABOUT_EN = "The passage closest to “{topic}”:"
+CLOSEST_NEAREST_EN = "The closest passage:"
+WHY = {
+    "unknown": "没有提到“{words}”",
+    "explained": "只提到了它，没有具体解释",
+    "number": "没有给出这个数字",
+    "who": "没有说是谁",
+    "when": "没有说具体时间",
+    "where": "没有说具体地点",
+    "which": "没有列出具体是哪些",
+    "covered": "没有讲到“{words}”",
+    "stated": "没有说到这一点",
+}
+WHY_EN = {
+    "unknown": "it never mentions “{words}”",
+    "explained": "it only names it, without explaining it",
+    "number": "it gives no such number",
+    "who": "it names no one for it",
+    "when": "it gives no date for it",
+    "where": "it names no place for it",
+    "which": "it does not list them",
+    "covered": "it does not speak of “{words}”",
+    "stated": "it does not say so",
+}
 FIGURES_LABEL = "文中数字："
 MISSING_MARK = "（数字缺失）"
 MORE_PASSAGES = "其他相关段落："
