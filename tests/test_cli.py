@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -46,35 +48,56 @@ def test_ask_json_follows_the_contract() -> None:
     assert done.stderr == ""
 
 
-def test_ask_json_reads_one_question_a_line_and_answers_in_order() -> None:
-    questions = ["桐庐要打赢哪六大攻坚战？", "", "杭州今天天气怎么样？", "Why was the meeting postponed?"]
-    done = run("ask", "--json", stdin="\n".join(questions) + "\n")
+STDIN_QUESTIONS = [
+    "桐庐要打赢哪六大攻坚战？",
+    "",
+    "杭州今天天气怎么样？",
+    "Why was the meeting postponed?",
+    "快递回归攻坚战的目标是什么？",
+]
+
+
+@pytest.fixture(scope="module")
+def stdin_answers() -> list[dict[str, Any]]:
+    """One ``ask --json`` process answering STDIN_QUESTIONS, one a line (shared: a start-up is a second)."""
+    done = run("ask", "--json", stdin="\n".join(STDIN_QUESTIONS) + "\n")
     assert done.returncode == 0, done.stderr
-    answers = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [a["question"] for a in answers] == questions
-    assert [a["answered"] for a in answers] == [True, False, False, True]
-    assert all(len(a["passages"]) == 5 for a in answers)
+    return [json.loads(line) for line in done.stdout.splitlines()]
 
 
-def test_passage_texts_are_verbatim_from_the_seed(seed_text: str) -> None:
-    done = run("ask", "--json", "快递回归攻坚战的目标是什么？")
-    for passage in json.loads(done.stdout)["passages"]:
-        assert passage["text"] in seed_text
+def test_ask_json_reads_one_question_a_line_and_answers_in_order(stdin_answers: list[dict[str, Any]]) -> None:
+    assert [a["question"] for a in stdin_answers] == STDIN_QUESTIONS
+    assert [a["answered"] for a in stdin_answers] == [True, False, False, True, True]
+    assert all(len(a["passages"]) == 5 for a in stdin_answers)
 
 
-@pytest.mark.parametrize("question", ["", "   ", "x" * 10_000, "😀😀😀"])
-def test_bad_input_gets_a_clear_message_and_status_0(question: str) -> None:
-    done = run("ask", question)
-    assert done.returncode == 0
-    assert done.stdout.strip()
-    assert "Traceback" not in done.stderr
+def test_passage_texts_are_verbatim_from_the_seed(stdin_answers: list[dict[str, Any]], seed_text: str) -> None:
+    for answer in stdin_answers:
+        for passage in answer["passages"]:
+            assert passage["text"] in seed_text
 
 
-def test_readable_answer_cites_the_paragraph_and_the_missing_figure() -> None:
-    done = run("ask", "全国快递包裹一年有多少件？")
-    assert done.returncode == 0
-    assert "¶" in done.stdout
-    assert "数字缺失" in done.stdout
+BAD = ["", "   ", "x" * 10_000, "😀😀😀"]
+MISSING_FIGURE = "全国快递包裹一年有多少件？"
+
+
+@pytest.fixture(scope="module")
+def readable() -> subprocess.CompletedProcess[str]:
+    """One ``ask`` process answering BAD, then MISSING_FIGURE, as text for people."""
+    return run("ask", stdin="\n".join([*BAD, MISSING_FIGURE]) + "\n")
+
+
+def test_bad_input_gets_a_clear_message_and_status_0(readable: subprocess.CompletedProcess[str]) -> None:
+    assert readable.returncode == 0
+    assert "Traceback" not in readable.stderr
+    said = re.findall(r"请输入一个关于这篇文章的问题|问题太长了", readable.stdout)
+    assert said == ["请输入一个关于这篇文章的问题"] * 2 + ["问题太长了", "请输入一个关于这篇文章的问题"]
+
+
+def test_readable_answer_cites_the_paragraph_and_the_missing_figure(readable: subprocess.CompletedProcess[str]) -> None:
+    last = readable.stdout.rsplit("请输入一个关于这篇文章的问题", 1)[1]  # after the answers to BAD
+    assert "¶" in last
+    assert "数字缺失" in last
 
 
 def test_a_broken_knowledge_file_exits_non_zero_with_one_line(tmp_path: Path) -> None:

@@ -74,10 +74,12 @@ def test_a_changed_knowledge_folder_gets_a_new_index(tmp_path: Path) -> None:
     assert digest_of(folder) != before
 
 
-def test_a_corrupt_entry_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_corrupt_entry_is_rebuilt(built, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A copy of the entry the first start wrote (building one costs seconds).
     cache = tmp_path / "cache"
-    prepare(KNOWLEDGE, cache=cache)
     entry = cache / digest_of(KNOWLEDGE)
+    shutil.copytree(built[0] / entry.name, entry)
+    assert prepare(KNOWLEDGE, cache=cache).cached
     with (entry / WORDS).open("r+b") as words:
         words.seek(1000)
         words.write(b"garbage")

@@ -14,8 +14,10 @@ change nothing, callback queries answered twice, more than 20 messages a minute 
 The test side drives it in-process: :meth:`BotAPIServer.send` posts a user's message (with
 command and mention entities at UTF-16 offsets), :meth:`edit`, :meth:`press`,
 :meth:`inline_query` and :meth:`post` make the other updates, :attr:`sent` holds everything the
-bot did, and :meth:`fail` injects faults (429 with ``retry_after``, 500, 502, slow answers,
-dropped connections) into the next calls of a method.
+bot did, :meth:`acknowledged` waits until the bot has confirmed the updates posted (the event
+to wait for before checking that the bot said nothing), and :meth:`fail` injects faults (429
+with ``retry_after``, 500, 502, slow answers, dropped connections) into the next calls of a
+method. The flood limits are Telegram's unless a test passes shorter ones.
 """
 
 from __future__ import annotations
@@ -40,7 +42,10 @@ from tornado.web import Application, RequestHandler
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 GROUP_LIMIT = 20  # messages a minute in one group
+GROUP_PERIOD = 60.0
 OVERALL_LIMIT = 30  # messages a second in all
+OVERALL_PERIOD = 1.0
+STOP_GRACE = 0.5  # seconds that stopping waits for long polls to answer
 _JSON_FIELDS = {
     "reply_markup",
     "reply_parameters",
@@ -188,10 +193,26 @@ def utf16_len(text: str) -> int:
 
 
 class BotAPIServer:
-    """The server and its test-side controls. ``await start()``, then use :attr:`base_url`."""
+    """The server and its test-side controls. ``await start()``, then use :attr:`base_url`.
 
-    def __init__(self, token: str = "123456789:TEST-token_for-local_tests", username: str = "TongluTestBot") -> None:
+    It refuses (429) a message beyond ``group_limit`` in ``group_period`` seconds in one group,
+    or beyond ``overall_limit`` in ``overall_period`` seconds in all: Telegram's limits unless
+    given shorter ones.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456789:TEST-token_for-local_tests",
+        username: str = "TongluTestBot",
+        *,
+        group_limit: int = GROUP_LIMIT,
+        group_period: float = GROUP_PERIOD,
+        overall_limit: int = OVERALL_LIMIT,
+        overall_period: float = OVERALL_PERIOD,
+    ) -> None:
         self.token = token
+        self.group_limit, self.group_period = group_limit, group_period
+        self.overall_limit, self.overall_period = overall_limit, overall_period
         self.bot_user = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
@@ -205,6 +226,8 @@ class BotAPIServer:
         }
         self.updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
+        self.last_update_id = 0  # of the latest update posted
+        self.confirmed = 0  # the bot has confirmed every update with a lower id
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._query_ids = itertools.count(1000)
         self.chats: dict[int, dict[str, Any]] = {}
@@ -226,6 +249,7 @@ class BotAPIServer:
         self._changed = asyncio.Condition()
         self._http: HTTPServer | None = None
         self._stopping = False
+        self._polls = 0  # getUpdates calls being answered
         self._delivery: asyncio.Task[None] | None = None
         self.port = 0
 
@@ -241,7 +265,7 @@ class BotAPIServer:
         self.port = int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
-        """Stop listening and delivering; end every long poll at once."""
+        """Stop listening and delivering; end every long poll at once (with no updates)."""
         self._stopping = True
         if self._delivery is not None:
             self._delivery.cancel()
@@ -249,6 +273,10 @@ class BotAPIServer:
             self._changed.notify_all()
         if self._http is not None:
             self._http.stop()
+            # The long polls just woken answer before their connections close.
+            deadline = time.monotonic() + STOP_GRACE
+            while self._polls and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
             await self._http.close_all_connections()
             self._http = None
 
@@ -260,6 +288,14 @@ class BotAPIServer:
     # --- HTTP --------------------------------------------------------------------------------
 
     async def _handle(self, request: _MethodHandler, token: str, method: str) -> None:
+        polls = int(method == "getUpdates")
+        self._polls += polls
+        try:
+            await self._answer(request, token, method)
+        finally:
+            self._polls -= polls
+
+    async def _answer(self, request: _MethodHandler, token: str, method: str) -> None:
         self.requests.append(method)
         if token != self.token:
             request.reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -378,6 +414,7 @@ class BotAPIServer:
         timeout = float(params.get("timeout") or 0)
         if offset:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            await self._confirm(offset)
         deadline = time.monotonic() + timeout
         async with self._changed:
             while not self.updates and time.monotonic() < deadline and not self._stopping:
@@ -402,7 +439,8 @@ class BotAPIServer:
             message["is_topic_message"] = True
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
-        await self._record("sendMessage", params, message)
+        # A copy: what was sent stays as sent when the message is edited later.
+        await self._record("sendMessage", params, dict(message))
         return message
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any] | bool:
@@ -552,16 +590,16 @@ class BotAPIServer:
 
     def _rate_check(self, chat: dict[str, Any]) -> None:
         now = time.monotonic()
-        while self._all_sends and now - self._all_sends[0] > 1:
+        while self._all_sends and now - self._all_sends[0] > self.overall_period:
             self._all_sends.popleft()
-        if len(self._all_sends) >= OVERALL_LIMIT:
+        if len(self._all_sends) >= self.overall_limit:
             raise RateLimited(1)
         if chat["type"] in ("group", "supergroup"):
             sends = self._group_sends.setdefault(chat["id"], deque())
-            while sends and now - sends[0] > 60:
+            while sends and now - sends[0] > self.group_period:
                 sends.popleft()
-            if len(sends) >= GROUP_LIMIT:
-                raise RateLimited(max(1, int(60 - (now - sends[0])) + 1))
+            if len(sends) >= self.group_limit:
+                raise RateLimited(max(1, int(self.group_period - (now - sends[0])) + 1))
             sends.append(now)
         self._all_sends.append(now)
 
@@ -582,10 +620,18 @@ class BotAPIServer:
 
     async def _push(self, update: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **update}
+        self.last_update_id = update["update_id"]
         self.updates.append(update)
         async with self._changed:
             self._changed.notify_all()
         return update
+
+    async def _confirm(self, offset: int) -> None:
+        """The bot will not be given the updates below ``offset`` again."""
+        if offset > self.confirmed:
+            self.confirmed = offset
+            async with self._changed:
+                self._changed.notify_all()
 
     async def _deliver(self) -> None:
         """Webhook mode: post each update to the bot's URL until it answers 200."""
@@ -613,6 +659,7 @@ class BotAPIServer:
             if ok:
                 self.webhook_deliveries.append(update["update_id"])
                 self.updates.pop(0)
+                await self._confirm(update["update_id"] + 1)
             else:
                 await asyncio.sleep(0.2)
 
@@ -713,17 +760,31 @@ class BotAPIServer:
         """Wait until ``predicate()`` is truthy; return its value."""
         deadline = time.monotonic() + timeout
         while True:
-            value = predicate()
-            if value:
-                return value
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError("timed out waiting for the bot")
+            # Checked under the lock that every change notifies under, so no change is missed.
             async with self._changed:
+                value = predicate()
+                if value:
+                    return value
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError("timed out waiting for the bot")
                 try:
                     await asyncio.wait_for(self._changed.wait(), min(remaining, 0.2))
                 except TimeoutError:
                     pass
+
+    async def acknowledged(self, update_id: int | None = None, timeout: float = 10.0) -> None:
+        """Wait until the bot has confirmed update ``update_id`` (default: every update posted).
+
+        The bot confirms an update by asking ``getUpdates`` for a later offset (in webhook mode:
+        by answering its delivery), so it has the update and will not be given it again. Wait
+        for this before checking that the bot said nothing: a check made sooner passes whether
+        or not the bot would have spoken. (The bot may still be handling the update; a reply
+        to a later message in the same chat shows that it is done, as one chat's updates are
+        handled in order.)
+        """
+        target = self.last_update_id if update_id is None else update_id
+        await self.wait_for(lambda: self.confirmed > target, timeout)
 
     def of(self, method: str, chat_id: int | None = None) -> list[Sent]:
         """The bot's actions of ``method``, optionally in one chat."""

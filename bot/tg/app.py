@@ -34,7 +34,14 @@ from bot.replies.messages import Replies
 from bot.store.log import QuestionLog
 from bot.tg import handlers
 from bot.tg.logs import configure_logging
-from bot.tg.transport import CONCURRENT_UPDATES, PerChatUpdateProcessor, RetryingRateLimiter, make_request
+from bot.tg.transport import (
+    CONCURRENT_UPDATES,
+    TELEGRAM_LIMITS,
+    FloodLimits,
+    PerChatUpdateProcessor,
+    RetryingRateLimiter,
+    make_request,
+)
 
 # Seconds PTB waits on the network by default.
 NETWORK_TIMEOUT = 5.0
@@ -56,11 +63,16 @@ _MEDIA = (
 
 
 def build_application(
-    settings: Settings, answerer: Answerer | Library, *, timeout: float | None = None
+    settings: Settings,
+    answerer: Answerer | Library,
+    *,
+    timeout: float | None = None,
+    flood_limits: FloodLimits = TELEGRAM_LIMITS,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application with every handler registered; services go in ``bot_data``.
 
-    ``timeout`` (seconds) overrides PTB's network timeouts, for tests of slow servers.
+    ``timeout`` (seconds) overrides PTB's network timeouts, for tests of slow servers;
+    ``flood_limits`` Telegram's, for tests that see the limits kept in seconds.
     """
     seconds = timeout or NETWORK_TIMEOUT
     application = (
@@ -70,7 +82,7 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .request(make_request(CONCURRENT_UPDATES + 8, seconds))
         .get_updates_request(make_request(1, seconds))
-        .rate_limiter(RetryingRateLimiter())
+        .rate_limiter(RetryingRateLimiter(flood_limits))
         .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(handlers.post_init)

@@ -16,6 +16,7 @@ import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -30,9 +31,6 @@ JSONDict = dict[str, Any]
 # Send attempts for one API call that failed in the network (not for a refused request).
 SEND_ATTEMPTS = 4
 SEND_BACKOFF_SECONDS = 0.5
-# Telegram's flood limits: messages a second in all, and a minute in one group.
-OVERALL_PER_SECOND = 30
-GROUP_PER_MINUTE = 20
 # Chats whose flood windows are kept after they fall idle.
 _IDLE_KEYS = 1000
 # Times a call refused with 429 is tried again after the wait Telegram asks for.
@@ -100,6 +98,28 @@ def _parseable_updates(payload: bytes) -> bytes:
     return json.dumps(answer).encode()
 
 
+@dataclass(frozen=True)
+class FloodLimits:
+    """Flood limits, kept as sliding windows by :class:`RetryingRateLimiter`.
+
+    At most ``overall`` messages in any ``overall_period`` seconds, and ``group`` messages in
+    one group in any ``group_period`` seconds; the defaults are Telegram's (30 a second in all,
+    20 a minute in a group). A wait for a full window lasts its ``*_margin`` longer, for a
+    server that counts a message from a little later than we do. Tests pass shorter periods,
+    to see the same behaviour in seconds.
+    """
+
+    overall: int = 30
+    overall_period: float = 1.0
+    overall_margin: float = 0.1
+    group: int = 20
+    group_period: float = 60.0
+    group_margin: float = 0.5
+
+
+TELEGRAM_LIMITS = FloodLimits()
+
+
 class FloodWindow:
     """At most ``limit`` messages in any ``period`` seconds, per key (a chat, or all).
 
@@ -160,12 +180,15 @@ class RetryingRateLimiter(AIORateLimiter):
     A 5xx answer, a time-out or a dropped connection is retried with a backoff, so that it
     delays an answer instead of losing it. (``getUpdates`` never comes here: PTB's polling
     loop retries it.)
+
+    ``limits`` are Telegram's unless a test passes shorter windows.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limits: FloodLimits = TELEGRAM_LIMITS) -> None:
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=FLOOD_RETRIES)
-        self._overall = FloodWindow(OVERALL_PER_SECOND, 1.0, margin=0.1)
-        self._groups = FloodWindow(GROUP_PER_MINUTE, 60.0, margin=0.5)
+        self.limits = limits
+        self._overall = FloodWindow(limits.overall, limits.overall_period, margin=limits.overall_margin)
+        self._groups = FloodWindow(limits.group, limits.group_period, margin=limits.group_margin)
 
     async def process_request(
         self,
