@@ -206,12 +206,21 @@ class Answerer:
             return Answer(question, query, ranked, Reason.TOO_LONG, None, 0.0, ())
         query = self.analyzer.analyze(question)
         weights = self._weights(query)
-        ranked = self._rank(query, k, weights)
+        # The article's setting (桐庐, in most passages) says nothing of what is asked: passages
+        # are ranked, and the verdict judged, on the other words.
+        topics = [(c, w) for c, w in weights if not self._is_setting(c)]
+        ranked = self._rank(query, k, topics or weights)
         if query.empty:
             return Answer(question, query, ranked, Reason.EMPTY, None, 0.0, ())
         unknown = tuple(c.text for c in query.concepts if not c.known and c.noun and self.tokenizer.is_telling(c.text))
         if not weights or not ranked or ranked[0].score <= 0:
             return Answer(question, query, ranked, Reason.NO_MATCH, None, 0.0, unknown)
+        # A question of the setting alone gets the closest passage, never an answer (nothing,
+        # when it asks of things the article never names: 桐庐明天会下雨吗).
+        if not topics:
+            reason = Reason.OFF_TOPIC if unknown else Reason.NOT_COVERED
+            return Answer(question, query, ranked, reason, None, 0.0, unknown)
+        weights = topics
         best = ranked[0]
         evidence = self._evidence(query, weights, unknown, best)
         reason = decide(evidence, self.thresholds)
@@ -231,14 +240,17 @@ class Answerer:
         self, query: Query, weights: Sequence[tuple[Concept, float]], unknown: Sequence[str], best: RankedPassage
     ) -> Evidence:
         passage = best.passage
+        intent = query.intent
         have = self._terms(passage)
         around = self._neighbours(passage)
         # An English word the glossary lacks says less: the glossary is the smaller net. A word
         # outside the clause that asks is context (我昨天在朋友圈看到…), not what is asked.
+        # In "is A B?" a B the article never names is the answer "no", not a topic it lacks.
+        predicate = intent.yes_no and not query.asked_for
         unknown_weight = sum(
             (UNKNOWN_WEIGHT if has_cjk(text) else UNKNOWN_LATIN_WEIGHT)
             * self._specificity(text)
-            * (1.0 if text in query.focus else CONTEXT_WEIGHT)
+            * (1.0 if text in query.focus and not predicate else CONTEXT_WEIGHT)
             for text in unknown
         )
         total = unknown_weight + sum(w for _, w in weights)
@@ -252,7 +264,9 @@ class Answerer:
             main_found=self._holds_main_concept(weights, passage),
             yes_no=intent.yes_no,
             slot_filled=self._slot_filled(query, best),
-            explained=self._explains(best) if intent.slot is Slot.DEFINITION or intent.detail else None,
+            explained=self._explains_terms(best.passage, [t for t in best.matched if not self._everywhere(t)])
+            if intent.slot is Slot.DEFINITION or intent.detail
+            else None,
             missing=missing,
         )
 
@@ -297,7 +311,7 @@ class Answerer:
             near = self._near(text, query, measured if counts else None)
             return any(_fits(f, intent.unit) and near(f.start) for f in ranked.figures)
         if intent.slot is Slot.WHO:
-            asked = {c.text for c in query.concepts} | {t for c in query.concepts for t in c.terms}
+            asked = self._asked(query)
             if any(
                 (self.tokenizer.tag(c.text) or "").startswith(_PERSON_TAGS) and c.text in text for c in query.concepts
             ):
@@ -331,7 +345,8 @@ class Answerer:
         places named elsewhere in a passage answer other questions (平安桐庐建设攻坚战 holds no
         answer to where the main venue was).
         """
-        asked = {c.text for c in query.concepts} | {t for c in query.concepts for t in c.terms}
+        # The article's setting answers "where" even when the question names it (桐庐，…在哪).
+        asked = self._asked(query, setting=False)
         kind = query.intent.kind_word
         clause_of = _clauses(text)
         main = self._main_concept(self._weights(query))
@@ -384,7 +399,10 @@ class Answerer:
     def _near(self, text: str, query: Query, concept: Concept | None = None) -> Callable[[int], bool]:
         """Whether a position of ``text`` is within a clause of a word of the question (or of ``concept``)."""
         clause_of = _clauses(text)
-        concepts = [concept] if concept is not None else [c for c in query.concepts if c.known]
+        # Not the article's setting (桐庐 is in every other clause).
+        concepts = (
+            [concept] if concept is not None else [c for c in query.concepts if c.known and not self._is_setting(c)]
+        )
         anchors = {a for c in concepts for a in c.anchors if len(a) > 1} or {a for c in concepts for a in c.anchors}
         clauses = {clause_of[m.start()] for a in anchors for m in re.finditer(re.escape(a), text)}
         near = {n + d for n in clauses for d in (-1, 0, 1)}
@@ -495,7 +513,10 @@ class Answerer:
         BM25 favours short passages that repeat one term; a passage that holds every concept
         of the question (and a figure in the unit asked for) is the better answer.
         """
-        terms = list(query.terms)
+        # Not the article's setting (桐庐) when the question has other words to rank by.
+        setting = {t for c in query.concepts if self._is_setting(c) for t in c.terms}
+        topical = [(t, w) for t, w in query.terms if t not in setting]
+        terms = topical or list(query.terms)
         if query.intent.when:
             terms.append((DATE_TERM, 1.0))
         hits = self.index.search(terms, max(k, RERANK_POOL))
@@ -532,6 +553,16 @@ class Answerer:
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
         return any(_fits(f, unit) for f in self.figures(passage))
+
+    def _asked(self, query: Query, *, setting: bool = True) -> set[str]:
+        """The question's own words and their terms: what the question already says is no answer to it."""
+        concepts = [c for c in query.concepts if setting or not self._is_setting(c)]
+        return {c.text for c in concepts} | {t for c in concepts for t in c.terms}
+
+    def _is_setting(self, concept: Concept) -> bool:
+        """Whether every article word of ``concept`` stands in most passages (桐庐, 全县)."""
+        indexed = [a for a in concept.anchors if a in self.index.idf]
+        return bool(indexed) and all(self._everywhere(a) for a in indexed)
 
     def _weights(self, query: Query) -> list[tuple[Concept, float]]:
         weights = [(c, self._weight(c)) for c in query.concepts if c.known]

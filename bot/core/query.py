@@ -106,7 +106,7 @@ _WHICH_WORD = re.compile(
 # "Which X": 哪些攻坚战, 哪几个镇, 哪六大攻坚战, 哪个领导; X is the noun that follows.
 _WHICH = re.compile(r"哪(?:些|几|一)?[一二三四五六七八九十两几]*(?:个|位|家|项|条|种|类|场|座|所|批|大)?")
 _YES_NO = re.compile(
-    r"[吗嘛么][?？。!！\s]*$|是不是|有没有|是否|能不能|会不会|算不算|对不对|了没|没有?[?？]?$"
+    r"[吗嘛么](?=[?？。!！，,\s]|$)|是不是|有没有|是否|能不能|会不会|算不算|对不对|了没|没有?[?？]?$"
     r"|^(?:is|are|was|were|does|do|did|has|have|can|will)\b"
 )
 # "What does X mean": X是什么意思, X指什么, 什么是X, or X是什么 where X is one term (not the
