@@ -146,8 +146,10 @@ def test_the_closest_passage_comes_under_a_caveat_in_the_users_language(answerer
     text = answer_rich(answerer.knowledge, answerer.answer("富春未来城攻坚战的指挥长是谁？")).plain()
     assert text.startswith("文章没有直接回答“富春未来城攻坚战的指挥长是谁”")
     assert "与“富春未来城”最相关的段落" in text and "¶9" in text
-    english = answer_rich(answerer.knowledge, answerer.answer("What is the population of Tonglu?")).plain()
-    assert english.startswith("The article does not answer") and "population" in english
+    english = answer_rich(answerer.knowledge, answerer.answer("What is the budget of the trading center?")).plain()
+    assert english.startswith("The article does not answer") and "budget" in english
+    far = answer_rich(answerer.knowledge, answerer.answer("What is the population of Tonglu?")).plain()
+    assert far.startswith("The article does not say") and "It answers questions like these" in far
 
 
 def test_a_typo_is_said_as_read(answerer: Answerer) -> None:

@@ -314,13 +314,14 @@ def decline_rich(answer: Answer, examples: Sequence[str], *, hints: bool = True)
         return rich.add(texts.EMPTY_QUESTION.format(example=examples[0] if examples else ""))
     if answer.reason is Reason.TOO_LONG:
         return rich.add(texts.TOO_LONG.format(limit=MAX_QUESTION))
-    rich.add(texts.NOT_IN_ARTICLE_EN if answer.query.english else texts.NOT_IN_ARTICLE)
+    english = answer.query.english
+    rich.add(texts.NOT_IN_ARTICLE_EN if english else texts.NOT_IN_ARTICLE)
     if examples:
-        rich.add("\n\n" + texts.TRY_INSTEAD)
+        rich.add("\n\n" + (texts.TRY_INSTEAD_EN if english else texts.TRY_INSTEAD))
         for example in examples[:3]:
             rich.add("\n• " + example)
     if hints:
-        rich.add("\n" + texts.FIGURES_HINT)
+        rich.add("\n" + (texts.FIGURES_HINT_EN if english else texts.FIGURES_HINT))
     return rich
 
 
