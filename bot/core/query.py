@@ -55,6 +55,8 @@ _NUMBER_PATTERNS = (
 )
 # Markers of "is there": 有没有补贴 asks whether the article has a 补贴.
 _HAS = re.compile(r"有没有|是否有|有无|\bany\b|\bmention")
+# Filler that sounds like a question word: 家人们谁懂啊, 谁知道, 有没有人知道.
+_ANYONE = re.compile(r"(?:家人们)?谁懂啊?|有没有人知道|有谁知道|谁知道|有人知道吗?|anyone know")
 # 会 as a noun: 这个会, 那场会, 开会, 的会 (not 会不会, 会上, 会议 itself).
 _MEETING = re.compile(r"(?<=[个场次这那开的])会(?![议场上不见])")
 # Clauses of a question, and the words that make a clause ask.
@@ -409,7 +411,7 @@ class QueryAnalyzer:
         words = _LATIN_WORD.findall(normalized.replace("’", "'"))
         i = 0
         while i < len(words):
-            match = self._english_match(words, i)
+            match = None if words[i] in self.tokenizer.stopwords else self._english_match(words, i)
             if match is not None:
                 size, article_terms = match
                 tokens, rarest = self._expand(article_terms)

@@ -35,7 +35,7 @@ ANY_CHARACTER = 4
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Numerals, question words and function words are what the user means, never a slip (几大攻坚战
 # is no 六大攻坚战, 桐庐给 no 桐庐籍).
-_NOT_TYPOS = frozenset("几多少哪谁啥什么怎咋一二三四五六七八九十百千万亿两的了是在和与对把被给向从就也都还又让跟比")
+_NOT_TYPOS = frozenset("几多少哪谁啥什么怎咋一二三四五六七八九十百千万亿两的了是在和与把被给")
 
 
 @dataclass(frozen=True)
