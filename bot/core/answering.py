@@ -49,6 +49,8 @@ INTRODUCTION = 1.5
 # An unknown noun weighs this (scaled by specificity); a known concept weighs its idf.
 UNKNOWN_WEIGHT = 2.0
 UNKNOWN_LATIN_WEIGHT = 1.5
+# …half as much again when it is a name (杭州的天气 is about another place than the article's)…
+NAMED_UNKNOWN = 1.5
 # …and this much less when it stands outside the clause that asks.
 CONTEXT_WEIGHT = 0.4
 MIN_WEIGHT = 0.1
@@ -251,6 +253,7 @@ class Answerer:
             (UNKNOWN_WEIGHT if has_cjk(text) else UNKNOWN_LATIN_WEIGHT)
             * self._specificity(text)
             * (1.0 if text in query.focus and not predicate else CONTEXT_WEIGHT)
+            * (NAMED_UNKNOWN if self._is_name(text) else 1.0)
             for text in unknown
         )
         total = unknown_weight + sum(w for _, w in weights)
@@ -553,6 +556,10 @@ class Answerer:
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
         return any(_fits(f, unit) for f in self.figures(passage))
+
+    def _is_name(self, word: str) -> bool:
+        """A name of a place, a person or a body (jieba's ns, nr, nt): 杭州, 李白."""
+        return (self.tokenizer.tag(word) or "").startswith(("ns", "nr", "nt"))
 
     def _asked(self, query: Query, *, setting: bool = True) -> set[str]:
         """The question's own words and their terms: what the question already says is no answer to it."""

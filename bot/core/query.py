@@ -272,8 +272,8 @@ class QueryAnalyzer:
         self._dialect = re.compile("|".join(map(re.escape, keys))) if keys else re.compile("(?!)")
 
     def is_alias(self, word: str) -> bool:
-        """Whether the lexicon or the Cilin gives the article's words for ``word``."""
-        return word in self._aliases or word in self.bridge
+        """Whether the curated lexicon gives the article's words for ``word``."""
+        return word in self._aliases
 
     def analyze(self, text: str) -> Query:
         """Analyse one question."""
