@@ -45,7 +45,7 @@ SLOT_BONUS = 0.75
 # …and a passage without the question's main topic counts this much of its score…
 WITHOUT_MAIN = 0.6
 # …while for a question of one word, the passage that first names it counts this much more.
-INTRODUCTION = 1.5
+INTRODUCTION = 2.0
 # An unknown noun weighs this (scaled by specificity); a known concept weighs its idf.
 UNKNOWN_WEIGHT = 2.0
 UNKNOWN_LATIN_WEIGHT = 1.5
@@ -469,7 +469,7 @@ class Answerer:
         """
         article = self.knowledge.article(passage.article_id)
         for other in article.paragraphs:
-            if concept.anchors & self._terms(other):
+            if concept.anchors & self._body_terms(other):  # a heading names it; a paragraph introduces it
                 return other.key == passage.key
         return False
 
@@ -525,8 +525,12 @@ class Answerer:
         hits = self.index.search(terms, max(k, RERANK_POOL))
         unit = query.intent.unit if query.intent.number else None
         main = self._main_concept(weights)
-        # A question of one thing and nothing else to ask of it: 翁嫣, 翁嫣是谁, 减负清单.
-        single = len(weights) == 1 and query.intent.slot in (Slot.WHAT, Slot.WHO, Slot.YES_NO)
+        # A question of one thing and nothing else to ask of it (翁嫣, 翁嫣是谁, 减负清单), or
+        # of who a person is (翁嫣是县委书记吗): where the article introduces it.
+        about_one = len(weights) == 1 or (
+            main is not None and self._is_person(main.text) and f"{main.text}是" in query.normalized
+        )
+        single = about_one and query.intent.slot in (Slot.WHAT, Slot.WHO, Slot.YES_NO)
 
         def adjusted(hit: Hit) -> float:
             passage = self.passages[hit.index]
@@ -556,6 +560,10 @@ class Answerer:
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
         return any(_fits(f, unit) for f in self.figures(passage))
+
+    def _is_person(self, word: str) -> bool:
+        """A person's name (jieba's nr): 翁嫣, 方毅."""
+        return (self.tokenizer.tag(word) or "").startswith(_PERSON_TAGS)
 
     def _is_name(self, word: str) -> bool:
         """A name of a place, a person or a body (jieba's ns, nr, nt): 杭州, 李白."""
