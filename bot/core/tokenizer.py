@@ -44,6 +44,8 @@ _PARTICLES = frozenset("了着过的得地吗呢吧啊")
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?[年月日号天个件人亿万%]?$")
 # A one-character noun this common is too general to tell of a topic (人, 事).
 _COMMON = 30000
+# The longest dictionary word looked for inside a longer one (jieba's own words are rarely longer).
+MAX_PART = 8
 # Administrative divisions whose head is their name and 长 (县长, 镇长, 市长).
 _DIVISIONS = frozenset("县市镇乡区省村")
 # General-language specificity: log10(total / count) / SCALE, floored.
@@ -156,8 +158,9 @@ class Tokenizer:
 
         Like jieba's ``cut_for_search``: every word of the precise cut, preceded by the
         dictionary words inside it, so that 减负 in a question meets 减负清单 in the article.
-        Unlike it, parts of any length count (减负清单 inside 乡镇街道减负清单), and whole
-        words keep their parts to themselves.
+        Unlike it, parts of any length up to :data:`MAX_PART` count (减负清单 inside
+        乡镇街道减负清单), and whole words keep their parts to themselves. The work is linear in
+        the text: a run of a thousand digits is one "word" of a thousand characters.
         """
         words: list[str] = []
         known = self.store
@@ -165,7 +168,7 @@ class Tokenizer:
             if not _WORDLIKE.search(word):
                 continue
             if len(word) > 2 and word not in self.whole_words:
-                for size in range(2, len(word)):
+                for size in range(2, min(len(word), MAX_PART + 1)):
                     grams = (word[i : i + size] for i in range(len(word) - size + 1))
                     words.extend(g for g in grams if known.get(g))
             words.append(word)
