@@ -97,6 +97,10 @@ def _normalize(converter: opencc.OpenCC, text: str) -> str:
     return str(converter.convert(text)).lower()
 
 
+# A demonstrative with a measure word (那串, 这位, 该项, 此次) points at something; it names nothing.
+DEICTIC_WORDS = frozenset(d + m for d in "这那该此本每" for m in "个些串位家份条项场次件种批名张句段篇块届轮")
+
+
 def read_word_list(path: Path) -> frozenset[str]:
     """Whitespace-separated words of a text file; ``#`` starts a comment line."""
     words: set[str] = set()
@@ -119,7 +123,7 @@ class Tokenizer:
         self._jieba.total = store.total
         self._jieba.initialized = True
         self._converter = opencc.OpenCC("t2s")
-        self.stopwords = frozenset(self.normalize(w) for w in stopwords)
+        self.stopwords = frozenset(self.normalize(w) for w in stopwords) | DEICTIC_WORDS
         self.whole_words = frozenset(self.normalize(w) for w in whole_words)
 
     @classmethod
