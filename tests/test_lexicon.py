@@ -49,3 +49,14 @@ def test_a_malformed_lexicon_names_the_file_and_key(tmp_path: Path) -> None:
 def test_a_missing_lexicon_is_empty(tmp_path: Path) -> None:
     lexicon = load_lexicon(tmp_path)
     assert not lexicon.synonyms and not lexicon.english and lexicon.userdict is None
+
+
+# Interrogatives: a question's wording, never a way of saying the article's terms.
+_QUESTION_WORD = re.compile(r"什么|啥|怎么|怎样|如何|为什么|为何|咋|哪|谁|多少|多久|多长|\b(what|who|when|where|why|how|which)\b")
+
+
+def test_no_alias_is_a_question_template() -> None:
+    # "多久 → 一个多月" answered how long the meeting lasted with the epidemic's weeks.
+    lexicon = load_lexicon(LEXICON)
+    templates = [alias for alias in (*lexicon.synonyms, *lexicon.english) if _QUESTION_WORD.search(alias)]
+    assert templates == []
