@@ -52,7 +52,9 @@ def test_a_missing_lexicon_is_empty(tmp_path: Path) -> None:
 
 
 # Interrogatives: a question's wording, never a way of saying the article's terms.
-_QUESTION_WORD = re.compile(r"什么|啥|怎么|怎样|如何|为什么|为何|咋|哪|谁|多少|多久|多长|\b(what|who|when|where|why|how|which)\b")
+_QUESTION_WORD = re.compile(
+    r"什么|啥|怎么|怎样|如何|为什么|为何|咋|哪|谁|多少|多久|多长|\b(what|who|when|where|why|how|which)\b"
+)
 
 
 def test_no_alias_is_a_question_template() -> None:
