@@ -44,6 +44,7 @@ CHANGES: dict[str, Callable[[str], str | None]] = {
     "桐庐": lambda q: "桐庐，" + q,
     "filler before": lambda q: "我想问一下，" + q,
     "filler after": lambda q: _bare(q) + "，老是记不住",
+    "hesitation": lambda q: "嗯…" + q,
     "traditional": lambda q: _S2T.convert(q),
 }
 # The share of the blind pools' verdicts each change may move (measured: 0 for most, 3.8% for 桐庐).
