@@ -369,8 +369,10 @@ class Answerer:
         return False
 
     def _is_place(self, word: str) -> bool:
-        """A place name (jieba's ns), or a word of belonging to one (桐庐籍, 桐庐人)."""
+        """A place name (jieba's ns), a site (小微园区), or a word of belonging to one (桐庐籍, 桐庐人)."""
         if (self.tokenizer.tag(word) or "").startswith(_PLACE_TAGS):
+            return True
+        if any(word.endswith(end) and len(word) > len(end) + 1 for end in _SITE_ENDINGS):
             return True
         return word[-1] in "籍人" and (self.tokenizer.tag(word[:-1]) or "").startswith(_PLACE_TAGS)
 
@@ -476,10 +478,15 @@ class Answerer:
     def _main_concept(self, weights: Sequence[tuple[Concept, float]]) -> Concept | None:
         """The question's most specific topic: its heaviest known concept.
 
-        Not counting times (今年) and numbers, which only frame a question.
+        Not counting times (今年) and numbers, which only frame a question; a word jieba tags a
+        number that is part of the article's name for a thing (多点 of 一核两翼多点) is a topic.
         """
         tokenizer = self.tokenizer
-        topics = [(c, w) for c, w in weights if tokenizer.tag(c.text) != "t" and not tokenizer.is_figure(c.text)]
+        topics = [
+            (c, w)
+            for c, w in weights
+            if tokenizer.tag(c.text) != "t" and not all(tokenizer.is_figure(a) for a in c.anchors | {c.text})
+        ]
         return max(topics, key=lambda cw: cw[1])[0] if topics else None
 
     def _holds_main_concept(self, weights: Sequence[tuple[Concept, float]], passage: Passage) -> bool:
@@ -732,6 +739,10 @@ def _clauses(text: str) -> list[int]:
             number += 1
     clause_of[len(text)] = number
     return clause_of
+
+
+# The last word of a site's name: two characters or more before it make a name (小微园区, not 园区).
+_SITE_ENDINGS = ("园区", "小镇", "镇", "乡", "村", "城", "街道", "基地")
 
 
 def _without(text: str, terms: Iterable[str]) -> str:
