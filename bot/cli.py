@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     ask = commands.add_parser("ask", help="answer questions and exit")
-    ask.add_argument("question", nargs="*", help="the question (default: one a line from standard input)")
+    ask.add_argument(
+        "question", nargs="*", help="the question (default: one a line from standard input; asked for on a terminal)"
+    )
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     commands.add_parser(
         "chat",

@@ -13,7 +13,7 @@ from bot.core.answering import Answerer
 from bot.replies import texts
 
 from .conftest import CACHE
-from .support.terminal import UP, Typist
+from .support.terminal import CTRL_C, UP, Typist
 
 QUESTION = "三通一达的市值是多少？"
 
@@ -96,6 +96,10 @@ def test_a_session_on_a_terminal_edits_lines_keeps_history_and_colours(tmp_path:
     assert "桐庐县委书记方毅说道" in typist.expect("问> ")
     typist.type("help\r")
     assert "/figures" in typist.expect("问> ")
+    typist.type("半句话")
+    typist.expect("半句话")
+    typist.type(CTRL_C)  # drops the line, as in a shell
+    assert re.sub(r"\x1b\[[0-9;]*m|\s", "", typist.expect("问> ")) == "问>"
     typist.type("quit\r")
     assert typist.wait() == 0
     history = (tmp_path / "chat_history").read_text(encoding="utf-8").splitlines()

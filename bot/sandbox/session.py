@@ -168,6 +168,8 @@ class Session:
                 self.terminal.write("")
                 continue
             except EOFError:
+                if self.terminal.interactive:
+                    self.terminal.write("")
                 return 0
             if not self.terminal.interactive:  # a script: show what was "typed", as a transcript
                 self.terminal.write(prompt + line)

@@ -22,7 +22,14 @@ import time
 from . import ROOT
 
 UP = "\x1b[A"  # the ↑ key
+CTRL_C = "\x03"
 CTRL_D = "\x04"
+# Make the terminal the program's controlling terminal (as a login shell does), so that Ctrl-C
+# sends it SIGINT; then become ``python -m bot ARGS``.
+_AS_TERMINAL_OWNER = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'bot', *sys.argv[1:]])"
+)
 
 
 class Typist:
@@ -36,13 +43,13 @@ class Typist:
         environment.pop("NO_COLOR", None)  # colour is the test's to choose
         environment.update(env or {})
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
+            [sys.executable, "-c", _AS_TERMINAL_OWNER, *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,
             cwd=ROOT,
             env=environment,
-            start_new_session=True,  # the terminal becomes the program's own
+            start_new_session=True,  # a session of its own, whose controlling terminal this is
             close_fds=True,
         )
         os.close(slave)
