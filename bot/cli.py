@@ -136,17 +136,17 @@ def _answerer(settings: Settings) -> Library:
 
 def ask(answerer: Answerer | Library, question: Sequence[str], *, as_json: bool, colour: bool = False) -> int:
     """Answer the question given, or every line of standard input (on a terminal: one, asked for)."""
+    terminal = Terminal(colour=colour)
     questions: Iterable[str]
     if question:
         questions = [" ".join(question)]
     elif sys.stdin.isatty():
         try:
-            questions = [Terminal().read(texts.ASK_PROMPT)]
+            questions = [terminal.read(texts.ASK_PROMPT)]
         except EOFError:  # Ctrl-D at the prompt: nothing asked
             return EXIT_OK
     else:
         questions = (line.rstrip("\r\n") for line in sys.stdin)
-    terminal = Terminal(sys.stdin, sys.stdout, colour=colour)
     for text in questions:
         answer = answerer.answer(text)
         if as_json:

@@ -134,17 +134,17 @@ def _load_readline(history: Path | None) -> ModuleType | None:
     return readline
 
 
-def reply_rich(answerer: Answerer | Library, answer: Answer, *, hint: str | None = None) -> Rich:
-    """An answer as ``ask`` and ``chat`` print it: as in a private chat, with the terminal's own ``hint``.
+def reply_rich(answerer: Answerer | Library, answer: Answer, *, hints: bool = False) -> Rich:
+    """An answer as ``ask`` and ``chat`` print it: as in a private chat, with the console's own hints.
 
-    A decline must not point at a command the terminal does not have: it gets ``hint``
-    (or nothing) instead of the bot's /figures line.
+    A decline must not point at a command the terminal does not have: it gets the console's
+    hint line (``hints``, in the question's language) or none, instead of the bot's.
     """
     if answer.verdict is not Verdict.NONE:
         return answer_rich(answerer.knowledge, answer)
     rich = decline_rich(answer, answerer.examples, hints=False)
-    if hint and answer.reason not in (Reason.EMPTY, Reason.TOO_LONG):
-        rich.add("\n" + hint)
+    if hints and answer.reason not in (Reason.EMPTY, Reason.TOO_LONG):
+        rich.add("\n" + (texts.CONSOLE_HINT_EN if answer.query.english else texts.CONSOLE_HINT))
     return rich
 
 
@@ -214,7 +214,7 @@ class Console:
     def ask(self, question: str) -> Rich:
         """The answer to ``question``; its passages become the pages of 更多."""
         answer = self.answerer.answer(question)
-        rich = reply_rich(self.answerer, answer, hint=texts.CONSOLE_HINT)
+        rich = reply_rich(self.answerer, answer, hints=True)
         self.pages, self.page = (), 0
         if answer.verdict is not Verdict.NONE and answer.passages:
             # As the bot's 更多 button: the passages that scored, of the answering article.

@@ -70,10 +70,14 @@ def test_commands_are_not_questions(console: Console) -> None:
     assert console.respond("/nonsense").plain() == texts.CONSOLE_UNKNOWN
 
 
-def test_a_decline_points_at_what_the_console_has(console: Console) -> None:
-    shown = console.respond("杭州明天天气怎么样？").plain()
-    assert shown.startswith(texts.NOT_IN_ARTICLE)
-    assert shown.endswith(texts.CONSOLE_HINT)
+@pytest.mark.parametrize(
+    ("question", "hint"),
+    [("杭州明天天气怎么样？", texts.CONSOLE_HINT), ("What is the population of Paris?", texts.CONSOLE_HINT_EN)],
+)
+def test_a_decline_points_at_what_the_console_has(console: Console, question: str, hint: str) -> None:
+    shown = console.respond(question).plain()
+    assert shown.startswith((texts.NOT_IN_ARTICLE, texts.NOT_IN_ARTICLE_EN))
+    assert shown.endswith("\n" + hint)
     assert texts.FIGURES_HINT not in shown
 
 

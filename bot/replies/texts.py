@@ -155,6 +155,7 @@ CONSOLE_BANNER_ARTICLES = "{count} 篇文章（默认《{title}》） — 输入
 CONSOLE_PROMPT = "问> "
 # Where the bot says /figures, the console says what works here.
 CONSOLE_HINT = "输入 /figures 列出文中的全部数字，help 查看全部命令。"
+CONSOLE_HINT_EN = "Type /figures for every figure in the article, help for the commands."
 CONSOLE_MORE = "输入“更多”看下一个相关段落（共 {count} 段）。"
 CONSOLE_NO_MORE = "没有更多相关段落了。"
 CONSOLE_NOTHING_YET = "先问一个问题，再输入“更多”。"

@@ -101,8 +101,13 @@ class SandboxBot:
             self._end()
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        """Run ``coroutine`` on the bot's loop; its result (Ctrl-C interrupts the wait)."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+        """Run ``coroutine`` on the bot's loop; its result (Ctrl-C interrupts the wait, and cancels it)."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        try:
+            return future.result()
+        except BaseException:
+            future.cancel()
+            raise
 
     def _end(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
