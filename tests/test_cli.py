@@ -130,10 +130,10 @@ def test_ask_to_a_closed_pipe_ends_quietly_with_status_0(tmp_path: Path) -> None
 
 
 def test_ask_with_no_question_on_a_terminal_asks_for_one() -> None:
-    typist = Typist("ask", env={"NO_COLOR": "1"})
-    typist.expect("问题：")
-    typist.type("桐庐要打赢哪六大攻坚战？\r")
-    answer = typist.expect(r"¶9.*\n(.*\n)*.*攻坚战")
-    assert typist.wait() == 0
+    with Typist("ask", env={"NO_COLOR": "1"}) as typist:
+        typist.expect("问题：")
+        typist.type("桐庐要打赢哪六大攻坚战？\r")
+        answer = typist.expect(r"¶9.*\n(.*\n)*.*攻坚战")
+        assert typist.wait() == 0
     # NO_COLOR: no styles, though this is a terminal.
     assert not re.search(r"\x1b\[[0-9;]*m", answer)

@@ -85,27 +85,27 @@ def test_a_session_on_a_terminal_edits_lines_keeps_history_and_colours(tmp_path:
     # A cache folder of its own (for the history file) that shares the session's prepared index.
     for entry in CACHE.iterdir():
         (tmp_path / entry.name).symlink_to(entry)
-    typist = Typist("chat", env={"BOT_CACHE_DIR": str(tmp_path)})
-    typist.expect("问> ")
-    typist.type(QUESTION + "\r")
-    answer = typist.expect("问> ")
-    assert "¶11" in answer and "\x1b[1m" in answer  # bold: colour on a terminal
-    typist.type(UP + "\r")  # ↑ brings back the question, Enter asks it again
-    assert QUESTION in typist.expect(r"¶11") and "更多" in typist.expect("问> ")
-    typist.type("更多\r")
-    assert re.search(r"2/2 .*¶12", typist.expect("问> "))
-    typist.type("\r")  # a blank line: a new prompt, nothing else
-    assert re.sub(r"\x1b\[[0-9;]*m|\s", "", typist.expect("问> ")) == "问>"
-    typist.type("/p 7\r")
-    assert "桐庐县委书记方毅说道" in typist.expect("问> ")
-    typist.type("help\r")
-    assert "/figures" in typist.expect("问> ")
-    typist.type("半句话")
-    typist.expect("半句话")
-    typist.type(CTRL_C)  # drops the line, as in a shell
-    assert re.sub(r"\x1b\[[0-9;]*m|\s", "", typist.expect("问> ")) == "问>"
-    typist.type("quit\r")
-    assert typist.wait() == 0
+    with Typist("chat", env={"BOT_CACHE_DIR": str(tmp_path)}) as typist:
+        typist.expect("问> ")
+        typist.type(QUESTION + "\r")
+        answer = typist.expect("问> ")
+        assert "¶11" in answer and "\x1b[1m" in answer  # bold: colour on a terminal
+        typist.type(UP + "\r")  # ↑ brings back the question, Enter asks it again
+        assert QUESTION in typist.expect(r"¶11") and "更多" in typist.expect("问> ")
+        typist.type("更多\r")
+        assert re.search(r"2/2 .*¶12", typist.expect("问> "))
+        typist.type("\r")  # a blank line: a new prompt, nothing else
+        assert re.sub(r"\x1b\[[0-9;]*m|\s", "", typist.expect("问> ")) == "问>"
+        typist.type("/p 7\r")
+        assert "桐庐县委书记方毅说道" in typist.expect("问> ")
+        typist.type("help\r")
+        assert "/figures" in typist.expect("问> ")
+        typist.type("半句话")
+        typist.expect("半句话")
+        typist.type(CTRL_C)  # drops the line, as in a shell
+        assert re.sub(r"\x1b\[[0-9;]*m|\s", "", typist.expect("问> ")) == "问>"
+        typist.type("quit\r")
+        assert typist.wait() == 0
     history = (tmp_path / "chat_history").read_text(encoding="utf-8").splitlines()
     assert history == [QUESTION, "更多", "/p 7", "help", "quit"]
     assert (tmp_path / "chat_history").stat().st_mode & 0o077 == 0

@@ -8,6 +8,7 @@ the program sees a TTY everywhere, as it would in a real session.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import fcntl
 import os
 import pty
@@ -33,7 +34,7 @@ _AS_TERMINAL_OWNER = (
 
 
 class Typist:
-    """``python -m bot ARGS`` on a fresh pseudo-terminal."""
+    """``python -m bot ARGS`` on a fresh pseudo-terminal; ``with Typist(…) as typist:`` ends it in any case."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         master, slave = pty.openpty()
@@ -57,6 +58,17 @@ class Typist:
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.output = ""  # everything the terminal showed so far
         self.seen = 0  # how much of it expect() has consumed
+
+    def __enter__(self) -> Typist:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Whatever happened in the test: no program left running, no terminal left open."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        with contextlib.suppress(OSError):
+            os.close(self.master)
 
     def expect(self, pattern: str, timeout: float = 30.0) -> str:
         """Read until ``pattern`` (a regular expression) shows; what came before it and it."""
@@ -92,6 +104,4 @@ class Typist:
         deadline = time.monotonic() + timeout
         while self._read(max(0.0, deadline - time.monotonic())):
             pass
-        status = self.process.wait(max(0.0, deadline - time.monotonic()))
-        os.close(self.master)
-        return status
+        return self.process.wait(max(0.0, deadline - time.monotonic()))
