@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [ask|chat|add|check|report|run]``; with no command, the Telegram bot."""
+"""The command line: ``python -m bot [ask|chat|sandbox|add|check|report|run]``; with no command, the Telegram bot."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from typing import TextIO
 
 from bot import __version__
 from bot.config import Settings, load_settings
+from bot.console import Terminal, chat, reply_rich, use_colour
 from bot.core.answering import Answerer
 from bot.core.library import Library
 from bot.errors import BotError, ConfigError
-from bot.replies.render import answer_json, answer_rich
+from bot.replies import texts
+from bot.replies.render import answer_json
 
 EXIT_OK = 0
 EXIT_KNOWLEDGE = 1
@@ -33,9 +35,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     ask = commands.add_parser("ask", help="answer questions and exit")
-    ask.add_argument("question", nargs="*", help="the question (default: one a line from standard input)")
+    ask.add_argument(
+        "question", nargs="*", help="the question (default: one a line from standard input; asked for on a terminal)"
+    )
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
-    commands.add_parser("chat", help="ask questions interactively in the terminal")
+    commands.add_parser(
+        "chat",
+        help="ask questions interactively in the terminal",
+        description="A question a line, answered as in a private chat. Commands: 更多 (more), /p 7, /figures, "
+        "/about, help, quit. Line editing and history where readline is; colour on a terminal unless NO_COLOR is set.",
+    )
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="talk to the real bot through a local Bot API server, as a Telegram user would",
+        description="Runs the bot against a Bot API server on 127.0.0.1 (no token, nothing sent to Telegram) and "
+        "prints each message it sends as it would look, buttons numbered. Type a message to send it, a number to "
+        "press a button, /group or /private to change chats, /quit to end. Reads standard input, so it can be "
+        "scripted.",
+    )
+    sandbox.add_argument("--log", action="store_true", help="show the bot's log (at LOG_LEVEL) on standard error")
     add = commands.add_parser(
         "add",
         help="add an article from a text or Markdown file",
@@ -66,9 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(need_token=args.command in (None, "run"))
         if args.command == "ask":
-            return ask(_answerer(settings), args.question, as_json=args.json)
+            colour = use_colour(sys.stdout, settings) and not args.json
+            return ask(_answerer(settings), args.question, as_json=args.json, colour=colour)
         if args.command == "chat":
-            return chat(_answerer(settings), sys.stdin, sys.stdout)
+            return chat(_answerer(settings), settings)
+        if args.command == "sandbox":
+            os.environ.setdefault("PTB_TIMEDELTA", "1")  # as for the bot itself, below
+            from bot.sandbox.session import sandbox  # Telegram and tornado only for the commands that need them
+
+            return sandbox(_answerer(settings), settings, show_log=args.log)
         if args.command == "report":
             from bot.report.command import report  # SQLAlchemy only for the commands that need it
 
@@ -94,6 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_KNOWLEDGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (python -m bot ask … | head -1): nothing more to say, and no
+        # traceback. Standard output goes to devnull so that flushing it at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -104,15 +134,25 @@ def _answerer(settings: Settings) -> Library:
     return Library.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
 
 
-def ask(answerer: Answerer | Library, question: Sequence[str], *, as_json: bool) -> int:
-    """Answer the question given, or every line of standard input."""
-    questions: Iterable[str] = [" ".join(question)] if question else (line.rstrip("\r\n") for line in sys.stdin)
+def ask(answerer: Answerer | Library, question: Sequence[str], *, as_json: bool, colour: bool = False) -> int:
+    """Answer the question given, or every line of standard input (on a terminal: one, asked for)."""
+    terminal = Terminal(colour=colour)
+    questions: Iterable[str]
+    if question:
+        questions = [" ".join(question)]
+    elif sys.stdin.isatty():
+        try:
+            questions = [terminal.read(texts.ASK_PROMPT)]
+        except EOFError:  # Ctrl-D at the prompt: nothing asked
+            return EXIT_OK
+    else:
+        questions = (line.rstrip("\r\n") for line in sys.stdin)
     for text in questions:
         answer = answerer.answer(text)
         if as_json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
-            print(answer_rich(answerer.knowledge, answer).plain(), end="\n\n", flush=True)
+            terminal.write(reply_rich(answerer, answer), end="\n\n")
     return EXIT_OK
 
 
@@ -137,20 +177,3 @@ def add(args: argparse.Namespace, into: Path, stdout: TextIO) -> int:
         stdout.write(f"marked {kept_default} 'default: true': it stays the folder's default article\n")
     stdout.write(summary(load_knowledge(into)) + "\n")
     return EXIT_OK
-
-
-def chat(answerer: Answerer | Library, stdin: TextIO, stdout: TextIO) -> int:
-    """An interactive session: a question a line, answers as the bot would give them."""
-    article = answerer.knowledge.default
-    stdout.write(f"《{article.title}》 — 输入问题，回车发送；空行或 Ctrl-D 退出。\n")
-    interactive = stdin.isatty()
-    while True:
-        if interactive:
-            stdout.write("问> ")
-            stdout.flush()
-        line = stdin.readline()
-        if not line or not line.strip() or line.strip() in ("exit", "quit", "/quit"):
-            return EXIT_OK
-        answer = answerer.answer(line.strip())
-        stdout.write(answer_rich(answerer.knowledge, answer).plain() + "\n\n")
-        stdout.flush()

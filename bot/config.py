@@ -67,6 +67,8 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     log_secret: bytes = field(default=b"", repr=False)  # the HMAC key for ids; b"": derived from the token
     admin_user_ids: frozenset[int] = frozenset()
+    # NO_COLOR (https://no-color.org): set and non-empty, the terminal commands print no ANSI styles.
+    no_color: bool = False
 
     @property
     def hash_key(self) -> bytes:
@@ -161,6 +163,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool 
         retention_days=_retention_days(get),
         log_secret=_log_secret(get),
         admin_user_ids=_ids(get, "ADMIN_USER_IDS", "a user id"),
+        # Not stripped: the convention is "present and not an empty string".
+        no_color=bool(env.get("NO_COLOR", "")),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -256,6 +257,25 @@ async def test_forum_topic_answers_go_to_the_same_topic(server: BotAPIServer, bo
     question = await server.send(forum, alice, "/ask 垃圾分类攻坚战", thread_id=42)
     reply = await server.reply_to(question)
     assert int(reply.params["message_thread_id"]) == 42
+
+
+# --- the log -------------------------------------------------------------------------------------------
+
+
+async def test_each_question_answered_is_one_info_line_and_its_text_only_at_debug(
+    server: BotAPIServer, bot: Any, alice: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    private, group = server.private_chat(alice), server.group(-110)
+    with caplog.at_level(logging.DEBUG, logger="bot.tg.handlers"):
+        await server.reply_to(await server.send(private, alice, "三通一达的市值是多少？"))
+        await server.reply_to(await server.send(group, alice, f"/ask@{BOT} 杭州明天天气怎么样？"))
+    lines = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.tg.handlers"]
+    info = [line for level, line in lines if level == logging.INFO]
+    assert len(info) == 2
+    assert re.fullmatch(r"answered chat=private verdict=answer reason=answered passage=tonglu/p11 ms=\d+", info[0])
+    assert re.fullmatch(r"answered chat=group verdict=none reason=\w+ passage=- ms=\d+", info[1])
+    asked = [line for level, line in lines if "三通一达" in line or "天气" in line]
+    assert len(asked) == 2 and all(level == logging.DEBUG for level, line in lines if line in asked)
 
 
 # --- inline mode -----------------------------------------------------------------------------------

@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cli import chat
-from bot.core.answering import Answerer
-
 from .support import KNOWLEDGE, ROOT
+from .support.terminal import Typist
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -113,13 +111,29 @@ def test_a_broken_knowledge_file_exits_non_zero_with_one_line(tmp_path: Path) ->
     assert "tonglu.yaml" in lines[0] and "paragraphs[3]" in lines[0] and "text" in lines[0]
 
 
-def test_chat_answers_each_line_until_an_empty_one(answerer: Answerer) -> None:
-    import io
+def test_ask_to_a_closed_pipe_ends_quietly_with_status_0(tmp_path: Path) -> None:
+    # More answers than a pipe holds: `head -1` has gone long before the last is written.
+    questions = tmp_path / "questions.txt"
+    questions.write_text("桐庐要打赢哪六大攻坚战？\n" * 300, encoding="utf-8")
+    command = [sys.executable, "-m", "bot", "ask"]
+    with (
+        questions.open("rb") as stdin,
+        subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as ask,
+    ):
+        assert ask.stdout is not None and ask.stderr is not None
+        head = subprocess.run(["head", "-1"], stdin=ask.stdout, capture_output=True, timeout=60, check=True)
+        ask.stdout.close()  # only head read it: now that head has ended, the pipe is closed
+        stderr = ask.stderr.read()
+        status = ask.wait(timeout=60)
+    assert "¶9" in head.stdout.decode()
+    assert (status, stderr.decode()) == (0, "")
 
-    out = io.StringIO()
-    status = chat(answerer, io.StringIO("三通一达的市值是多少？\n杭州天气\n\n不会被读到\n"), out)
-    assert status == 0
-    text = out.getvalue()
-    assert "¶11" in text
-    assert "文章里没有讲到这个" in text
-    assert "不会被读到" not in text
+
+def test_ask_with_no_question_on_a_terminal_asks_for_one() -> None:
+    with Typist("ask", env={"NO_COLOR": "1"}) as typist:
+        typist.expect("问题：")
+        typist.type("桐庐要打赢哪六大攻坚战？\r")
+        answer = typist.expect(r"¶9.*\n(.*\n)*.*攻坚战")
+        assert typist.wait() == 0
+    # NO_COLOR: no styles, though this is a terminal.
+    assert not re.search(r"\x1b\[[0-9;]*m", answer)

@@ -78,3 +78,10 @@ def test_question_log_settings() -> None:
     assert not settings.log_questions and settings.retention_days == 7
     assert settings.hash_key == b"sixteen-chars-or-more" and settings.admin_user_ids == {12, 34}
     assert "pw" not in repr(settings) and "sixteen" not in repr(settings)
+
+
+@pytest.mark.parametrize(("value", "no_color"), [(None, False), ("", False), ("1", True), ("false", True)])
+def test_no_color_is_set_and_not_empty(value: str | None, no_color: bool) -> None:
+    # https://no-color.org: any non-empty value, whatever it says, turns colour off.
+    environ = {} if value is None else {"NO_COLOR": value}
+    assert load_settings(environ).no_color is no_color

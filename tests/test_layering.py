@@ -37,6 +37,7 @@ NEVER = {
     "bot.store": ("telegram", "tornado", "bot.tg", "bot.sandbox"),
     "bot.replies": ("telegram", "tornado", "httpx", "bot.tg", "bot.sandbox", "bot.cli"),
     "bot.tg": ("bot.sandbox", "bot.cli"),
+    "bot.console": ("telegram", "tornado", "httpx", "bot.tg", "bot.sandbox", "bot.cli"),
 }
 # Only the settings module reads .env.
 ONLY = {"dotenv": "bot.config"}

@@ -193,6 +193,10 @@ class Replies:
 
     def about(self) -> Reply:
         """/about: title, date, editor, paragraph and figure counts."""
+        return Reply(self.about_rich().html())
+
+    def about_rich(self) -> Rich:
+        """What /about says, as styled text (the console prints it too)."""
         rich = Rich()
         for i, article in enumerate(self.knowledge.articles):
             figures = [f for p in (article.header, *article.paragraphs) for f in self.answerer.figures(p)]
@@ -210,7 +214,7 @@ class Replies:
             )
         if len(self.knowledge.articles) > 1:
             rich.add("\n\n" + texts.ABOUT_ARTICLES.format(count=len(self.knowledge.articles)))
-        return Reply(rich.html())
+        return rich
 
     def figures(self, page: int = 0) -> Reply | None:
         """/figures: the figures index, paged with buttons."""

@@ -149,3 +149,52 @@ COMMANDS_GROUP = (
     ("about", "文章信息"),
     ("help", "怎么用"),
 )
+
+# --- the terminal: python -m bot ask / chat / sandbox ---------------------------------------------
+ASK_PROMPT = "问题："
+CONSOLE_BANNER = "《{title}》 — 输入问题，回车发送；help 查看命令，quit 或 Ctrl-D 退出。"
+CONSOLE_BANNER_ARTICLES = "{count} 篇文章（默认《{title}》） — 输入问题，回车发送；help 查看命令，quit 或 Ctrl-D 退出。"
+CONSOLE_PROMPT = "问> "
+# Where the bot says /figures, the console says what works here.
+CONSOLE_HINT = "输入 /figures 列出文中的全部数字，help 查看全部命令。"
+CONSOLE_HINT_EN = "Type /figures for every figure in the article, help for the commands."
+CONSOLE_MORE = "输入“更多”看下一个相关段落（共 {count} 段）。"
+CONSOLE_NO_MORE = "没有更多相关段落了。"
+CONSOLE_NOTHING_YET = "先问一个问题，再输入“更多”。"
+CONSOLE_P_USAGE = "用法：/p 7 打开第 7 段{articles}。"
+CONSOLE_P_ARTICLES = "；多篇文章时：/p {article} 7 或 /p {article}-p7"
+CONSOLE_UNKNOWN = "没有这个命令。输入 help 查看命令。"
+CONSOLE_FIGURES_TITLE = "文中的数字（{count} 段）："
+CONSOLE_PREVIOUS = "/p {ref} 上一段"
+CONSOLE_NEXT = "/p {ref} 下一段"
+CONSOLE_HELP = (
+    "直接输入问题，回车发送。命令：\n"
+    "  更多 / more         上一个回答的下一个相关段落\n"
+    "  /p 7                打开第 7 段{articles}\n"
+    "  /figures            文中的全部数字，标出来源中缺失的数字\n"
+    "  /about              文章信息\n"
+    "  help                本帮助\n"
+    "  quit / Ctrl-D       退出\n"
+    "↑ ↓ 翻看以前的问题，← → 编辑当前行；Ctrl-C 放弃当前行。"
+)
+CONSOLE_HELP_ARTICLES = "（多篇文章时：/p {article} 7 或 /p {article}-p7）"
+
+SANDBOX_BANNER = (
+    "沙盒：真正的机器人 @{bot}，连着本机的 Bot API 服务器（只在 127.0.0.1，不连 Telegram）。\n"
+    "你是用户 {user}。输入消息回车发送；输入按钮的编号按下它；"
+    "/group 到群聊（普通消息会作为 /ask 发送），/private 回到私聊；/quit 或 Ctrl-D 退出。"
+)
+SANDBOX_PROMPT_PRIVATE = "私聊> "
+SANDBOX_PROMPT_GROUP = "群聊> "
+SANDBOX_NOW_PRIVATE = "现在在与 @{bot} 的私聊中。"
+SANDBOX_NOW_GROUP = "现在在群聊“{title}”中：普通消息作为 /ask 发送，以 / 开头的原样发送。"
+SANDBOX_SENT = "── @{bot} ──"
+SANDBOX_EDITED = "── @{bot} 编辑了上面的消息 ──"
+SANDBOX_TOAST = "（按钮提示：{text}）"
+SANDBOX_SILENT = "（机器人没有回复）"
+SANDBOX_LINK = "（链接：{url}）"
+SANDBOX_OPENS = "（打开链接：在私聊中发送 /start {payload}）"
+SANDBOX_NO_BUTTON = "上一条消息没有第 {number} 个按钮。"
+SANDBOX_TIMEOUT = "（{seconds} 秒内没有处理完，继续等下去也许还会有回复）"
+SANDBOX_GROUP_TITLE = "沙盒群"
+SANDBOX_USER = "沙盒用户"

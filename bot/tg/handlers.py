@@ -32,6 +32,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.core.answering import Answer
+from bot.core.verdict import Verdict
 from bot.replies import logbook, payloads, texts
 from bot.replies.messages import Replies, Reply
 from bot.report.summary import build_report
@@ -168,6 +169,7 @@ async def respond(update: Update, context: Context, message: Message, question: 
     answer = replies.answerer.answer(question)
     reply = replies.answer(answer, group=group)
     ms = round((time.perf_counter() - started) * 1000)
+    _log_answer(message, question, answer, ms)
     digest = hashlib.sha256((reply.html + repr(reply.buttons)).encode()).hexdigest()
     answers = _answers(context)
     earlier = answers.get(message.message_id)
@@ -189,6 +191,14 @@ async def respond(update: Update, context: Context, message: Message, question: 
     answers[message.message_id] = (sent.message_id, digest)
     while len(answers) > REMEMBERED_ANSWERS:
         answers.popitem(last=False)
+
+
+def _log_answer(message: Message, question: str, answer: Answer, ms: int) -> None:
+    """One INFO line per question answered; the question itself only at DEBUG (it is the user's words)."""
+    cited = answer.passages[0].passage.key if answer.passages and answer.verdict is not Verdict.NONE else "-"
+    chat = message.chat.type
+    log.info("answered chat=%s verdict=%s reason=%s passage=%s ms=%d", chat, answer.verdict, answer.reason, cited, ms)
+    log.debug("question chat=%s text=%r", chat, question)
 
 
 def _log_question(context: Context, message: Message, answer: Answer, ms: int) -> None:
