@@ -161,3 +161,10 @@ def test_figures_index_lists_paragraphs_with_missing_markers(answerer: Answerer)
     lines = [line.plain() for line in figures_index(answerer.knowledge, answerer.figures)]
     assert any(line.startswith("¶11 ") and "全国快递包裹达亿件（数字缺失）" in line for line in lines)
     assert any("六大攻坚战" in line for line in lines)
+
+
+def test_a_terminal_style_ends_before_each_line_end() -> None:
+    # Left open over a newline, bold would run into the next line (and the indent of a quotation).
+    rich = Rich().add("粗体\n下一行", "b").quote(Rich().add("段落\n第二行"))
+    for line in rich.ansi().split("\n"):
+        assert line.count("\x1b[0m") == len(re.findall(r"\x1b\[[12]m", line))

@@ -74,7 +74,10 @@ class Rich:
 
         def styled(style: str, text: str) -> str:
             codes = "".join(_ANSI[s] for s in style if s in _ANSI)
-            return f"{codes}{text}{_ANSI_RESET}" if codes else text
+            if not codes:
+                return text
+            # Each line styled on its own: a style left open over a line end runs into the next.
+            return "\n".join(f"{codes}{line}{_ANSI_RESET}" if line else line for line in text.split("\n"))
 
         return self._write(styled)
 
