@@ -43,6 +43,11 @@ async def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
         await asyncio.sleep(0.02)
 
 
+async def logged(log: QuestionLog) -> list[str] | None:
+    """The questions stored, asked of the log's own writer: after everything queued before it."""
+    return await log.read(utc_now() - timedelta(days=1), lambda questions, _votes: [q.question for q in questions])
+
+
 def stored(url: str) -> list[str]:
     store = Store(url)
     try:
@@ -106,7 +111,7 @@ async def test_a_locked_sqlite_database_is_waited_for_briefly_then_skipped_and_f
     log = QuestionLog(url, HASHER)
     log.start()
     ask(log, answerer, "第一个问题")
-    await until(lambda: stored(url) == ["第一个问题"])
+    assert await logged(log) == ["第一个问题"]
     holder = sqlite3.connect(tmp_path / "q.sqlite3", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     with caplog.at_level(logging.INFO):
@@ -128,7 +133,7 @@ async def test_a_full_disk_is_one_warning(tmp_path: Path, answerer: Answerer, ca
     log = QuestionLog(url, HASHER)
     log.start()
     ask(log, answerer, "第一个问题")
-    await until(lambda: stored(url) == ["第一个问题"])
+    assert await logged(log) == ["第一个问题"]
     sqlite3.connect(tmp_path / "q.sqlite3").execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
     # No file may grow any more: the filesystem is full, as far as SQLite can tell.
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
@@ -153,7 +158,7 @@ async def test_postgresql_down_or_read_only_then_back(
     log = QuestionLog(url, HASHER, warn_every=60)
     log.start()
     ask(log, answerer, "之前")
-    await until(lambda: stored(url) == ["之前"])
+    assert await logged(log) == ["之前"]
     with caplog.at_level(logging.INFO):
         postgres.refuse_connections(url)
         for n in range(3):
@@ -193,7 +198,10 @@ async def test_inline_queries_are_logged_once_the_user_stops_typing(tmp_path: Pa
         ask(log, answerer, typed, inline=True)
     ask(log, answerer, "三通一达", inline=True)  # something else: the first is done
     ask(log, answerer, "杭州", user=7, inline=True)
-    await until(lambda: len(stored(url)) == 3)
+    deadline = time.monotonic() + 15
+    while len(await logged(log) or []) < 3:
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
     ask(log, answerer, "富春未来城", inline=True)
     assert await log.forget(42) == 3  # two stored, and the one still being typed
     await log.close()
