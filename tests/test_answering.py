@@ -168,6 +168,7 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         ("中国针织名镇是哪个镇？", Reason.NOT_STATED),  # the article never says which town
         ("两抓两转具体是哪两抓哪两转？", Reason.NOT_EXPLAINED),
         ("富春未来城的面积有多大？", Reason.NOT_STATED),
+        ("第二批减负清单什么时候发布？", Reason.NOT_STATED),  # the article tells of the first batch only
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(
@@ -176,6 +177,11 @@ def test_near_questions_get_the_closest_passage_not_an_answer(
     answer = answerer.answer(question)
     assert answer.verdict is Verdict.CLOSEST and answer.reason is missing_kind
     assert answer.best is not None  # the closest passage is shown, under a caveat
+
+
+def test_the_ordinal_the_article_tells_of_is_answered(answerer: Answerer) -> None:
+    for question in ("首批减负清单涉及哪些内容？", "第一批减负清单涉及哪些内容？"):
+        assert answerer.answer(question).verdict is Verdict.ANSWER, question
 
 
 @pytest.mark.parametrize("question", ["上海最近有什么新闻", "帮我写一首关于春天的诗", "What is the capital of France?"])

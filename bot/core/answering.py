@@ -177,6 +177,7 @@ class Answerer:
         self._position = {p.key: i for i, p in enumerate(self.passages)}
         self._neighbour_terms: dict[str, frozenset[str]] = {}
         self._body_cache: dict[str, frozenset[str]] = {}
+        self._ordinals = tuple(f for p in self.passages for f in self.figures(p) if f.kind == "ordinal")
 
     @classmethod
     def from_prepared(cls, prepared: Prepared) -> Answerer:
@@ -295,6 +296,8 @@ class Answerer:
         text = self.tokenizer.normalize(passage.source_text)
         if intent.superlative and not re.search(r"最|第一|之首|首位", text):
             return False
+        if _other_ordinal(query.normalized, self._ordinals, self.not_figures):
+            return False  # 第二批减负清单: the article tells of the first only
         if intent.number:
             if passage.is_header and intent.slot is Slot.WHEN:
                 return True
@@ -714,19 +717,18 @@ def _fits(figure: Figure, unit: str | None) -> bool:
 
 
 def _other_ordinal(question: str, figures: Sequence[Figure], not_figures: frozenset[str]) -> bool:
-    """Whether the question names an ordinal (第二批) and the passage only others of its kind (第一批, 首批)."""
-    asked = [f for f in extract(question, not_figures) if f.kind == "ordinal"]
-    stated = [f for f in figures if f.kind == "ordinal"]
-    if not asked or not stated:
-        return False
-    said = {_ordinal_value(f.text) for f in stated}
-    return all(_ordinal_value(f.text) not in said for f in asked)
+    """Whether the question names an ordinal (第二批) and ``figures`` only others of its kind (第一批, 首批)."""
+    asked = [_ordinal(f.text) for f in extract(question, not_figures) if f.kind == "ordinal"]
+    stated = {_ordinal(f.text) for f in figures if f.kind == "ordinal"}
+    # Only ordinals of a measure the figures use compare (第二批 with 首批, not with 首个).
+    comparable = [(value, measure) for value, measure in asked if any(m == measure for _, m in stated)]
+    return bool(comparable) and all(ordinal not in stated for ordinal in comparable)
 
 
-def _ordinal_value(text: str) -> str:
-    """首批 and 第一批 are one ordinal: 一 (the numeral of 第N, or 一 for 首)."""
-    found = re.search(r"第([零〇一二两三四五六七八九十百千0-9]+)", text)
-    return found.group(1) if found else "一"
+def _ordinal(text: str) -> tuple[str, str]:
+    """An ordinal's numeral and measure word: 首批 and 第一批 are both (一, 批)."""
+    found = re.search(r"第([零〇一二两三四五六七八九十百千0-9]+)(.?)", text)
+    return (found.group(1), found.group(2)) if found else ("一", text[-1])
 
 
 def _clauses(text: str) -> list[int]:
