@@ -45,6 +45,7 @@ CHANGES: dict[str, Callable[[str], str | None]] = {
     "filler before": lambda q: "我想问一下，" + q,
     "filler after": lambda q: _bare(q) + "，老是记不住",
     "hesitation": lambda q: "嗯…" + q,
+    "nobody's who": lambda q: "家人们谁懂啊，" + q,
     "traditional": lambda q: _S2T.convert(q),
 }
 # The share of the blind pools' verdicts each change may move (measured: 0 for most, 3.8% for 桐庐).

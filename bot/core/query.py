@@ -284,6 +284,8 @@ class QueryAnalyzer:
         corrections: list[Correction] = []
         if self.speller is not None:
             normalized, corrections = self.speller.correct(normalized, self.tokenizer.dictionary_words(normalized))
+        # "家人们谁懂啊" asks nobody who: the question is what follows.
+        normalized = _ANYONE.sub(" ", normalized)
         intent = self._intent(normalized)
         # How a number is asked (第几批, 多少亿件) and the kind a "who"/"where" names (哪个领导,
         # 哪几个镇) say what is asked, not what about.
