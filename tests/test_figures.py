@@ -152,3 +152,10 @@ def test_ordinary_words_are_no_missing_figures(sentence: str) -> None:
 )
 def test_a_stripped_number_after_an_approximation_is_missing(sentence: str, figure: str) -> None:
     assert (figure, True) in shown(sentence)
+
+
+def test_a_lost_growth_rate_is_shown_with_the_words_it_stood_before() -> None:
+    [rate] = [f for f in extract("将奋力实现工业增加值增长改变低效益，工业投资增长，亩均税收") if f.missing][:1]
+    assert rate.text.endswith("增长改变") and rate.gaps == (rate.end,)
+    [second] = [f for f in extract("工业投资增长，亩均税收增长提高创新力") if f.missing][:1]
+    assert second.text.endswith("投资增长")  # never across the clause's end

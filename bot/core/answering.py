@@ -81,8 +81,9 @@ _EXPLAINED_BEFORE = re.compile(
 _COUNTED = re.compile(r"[一二三四五六七八九十两几]+[大个项条]")
 # A clause that goes on about what the clause before it named: 发起X，要…; 发布了X，共计…
 _GOES_ON = re.compile(r"^(?:要|将|是|为|共计|涉及|包括|主要|分别|即|计划|旨在|目的|着力|以)")
-# Where a sentence ends, and where a clause does.
-_SENTENCE_END = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
+# A sentence, from its first word (not a stray comma the source left after 。) to its end
+# mark; and where a clause ends.
+_SENTENCE_END = re.compile(r"[^。！？!?；;，,、\s][^。！？!?；;]*[。！？!?；;]?")
 _CLAUSE_END = frozenset("，。！？!?；;、,：:")
 # How a passage gives a reason (因为, 只是…打乱了) or a purpose (就是要, 为了, 要将…打造成).
 _REASON = re.compile(r"因为|由于|因此|所以|只是|打乱|原因|导致|就是要|为了")

@@ -154,6 +154,7 @@ _RULES = (
         True,
         "%",
         context=5,
+        after=2,
         gap="end",
     ),
     # 近 / 约 / 占 right before the end of the clause: 占中国快递市场近。 (Not 附近, 节约.)
@@ -233,9 +234,10 @@ def extract(text: str, not_figures: frozenset[str] = frozenset()) -> tuple[Figur
                 unit = found.group(0)[0] if rule.kind == "magnitude" else found.group(0)[-1]
             shown = _shown_from(text, start, rule.context)
             gaps = _gaps(found, rule.gap) if rule.missing else ()
-            figures.append(
-                Figure(text[shown : end + rule.after], rule.missing, rule.kind, unit, start, end, shown, gaps)
-            )
+            after = text[end : end + rule.after]
+            if rule.gap == "end":  # the words the lost number stood before, up to the clause's end
+                after = re.split(f"[{_CLAUSE_END}]", after)[0]
+            figures.append(Figure(text[shown:end] + after, rule.missing, rule.kind, unit, start, end, shown, gaps))
     return tuple(sorted(figures, key=lambda f: f.start))
 
 
