@@ -127,16 +127,35 @@ class Tokenizer:
         words keep their parts to themselves.
         """
         words: list[str] = []
-        known = self.store
         for word in self._jieba.cut(text):
             if not _WORDLIKE.search(word):
                 continue
             if len(word) > 2 and word not in self.whole_words:
-                for size in range(2, len(word)):
-                    grams = (word[i : i + size] for i in range(len(word) - size + 1))
-                    words.extend(g for g in grams if known.get(g))
+                words.extend(self._parts(word))
             words.append(word)
         return words
+
+    def _parts(self, word: str) -> list[str]:
+        """The dictionary words inside ``word`` (shorter than it, two characters or more).
+
+        Shortest first, then by position. Found as jieba finds words: from each position,
+        extend while the fragment is a prefix of some dictionary word (jieba keeps every
+        prefix in its dictionary, with frequency 0), so the work is linear in ``word``
+        (times the longest match), not cubic as trying every substring would be.
+        """
+        known = self.store
+        found: list[tuple[int, int, str]] = []
+        for start in range(len(word)):
+            end = start + 2
+            fragment = word[start:end]
+            # Parts only: the word itself (start 0, its whole length) is not one of them.
+            while end <= len(word) - (start == 0) and fragment in known:
+                if known.get(fragment):
+                    found.append((end - start, start, fragment))
+                end += 1
+                fragment = word[start:end]
+        found.sort()
+        return [fragment for _, _, fragment in found]
 
     def words(self, normalized: str) -> list[str]:
         """The content words of normalised text in jieba's precise cut (no parts, no stop words)."""
