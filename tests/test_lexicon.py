@@ -49,3 +49,9 @@ def test_a_malformed_lexicon_names_the_file_and_key(tmp_path: Path) -> None:
 def test_a_missing_lexicon_is_empty(tmp_path: Path) -> None:
     lexicon = load_lexicon(tmp_path)
     assert not lexicon.synonyms and not lexicon.english and lexicon.userdict is None
+
+
+def test_lexicon_files_are_bounded_like_articles(tmp_path: Path) -> None:
+    (tmp_path / "synonyms.yaml").write_text("攻坚战: &a [仗]\n战役: *a\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="synonyms.yaml: line 2: malformed YAML: aliases"):
+        load_lexicon(tmp_path)

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot.core.knowledge import read_yaml
 from bot.core.tokenizer import read_word_list
 from bot.errors import KnowledgeError
 
@@ -70,10 +69,7 @@ def _mapping(path: Path) -> dict[str, list[str]]:
     """A YAML mapping of text → list of texts, validated with the failing key named."""
     if not path.is_file():
         return {}
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise KnowledgeError(path, "", f"cannot read: {exc}") from exc
+    data: Any = read_yaml(path)  # bounded like the articles; errors are one KnowledgeError line
     if data is None:
         return {}
     if not isinstance(data, dict):
