@@ -13,12 +13,10 @@ from typing import TextIO
 from bot import __version__
 from bot.config import Settings, load_settings
 from bot.core.answering import Answerer
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError
 from bot.replies.render import answer_json, answer_rich
 
-EXIT_OK = 0
-EXIT_KNOWLEDGE = 1
-EXIT_CONFIG = 2
+EXIT_OK = 0  # other statuses: BotError.exit_status (1 knowledge, 2 settings and token, 3 API unreachable, 4 conflict)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bot(settings)
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_KNOWLEDGE
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
 

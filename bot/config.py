@@ -12,6 +12,7 @@ environment wins over the same one in ``.env``.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -30,6 +31,10 @@ CACHE_NAME = "tonglu-bot"
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Seconds SIGTERM leaves for finishing the updates in hand (container platforms kill after 10).
+SHUTDOWN_GRACE = 8.0
+# Seconds start-up keeps trying to reach the Bot API before it gives up (exit status 3).
+STARTUP_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    shutdown_grace: float = SHUTDOWN_GRACE
+    startup_timeout: float = STARTUP_TIMEOUT
 
     @property
     def base_file_url(self) -> str:
@@ -124,6 +131,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool 
         raise ConfigError("WEBHOOK_PORT must be a port number")
 
     knowledge = get("KNOWLEDGE_DIR")
+    shutdown_grace = _seconds(get, "SHUTDOWN_GRACE_SECONDS", SHUTDOWN_GRACE)
+    startup_timeout = _seconds(get, "STARTUP_TIMEOUT_SECONDS", STARTUP_TIMEOUT)
     return Settings(
         knowledge_dir=Path(knowledge).expanduser() if knowledge else bundled_knowledge_dir(),
         cache_dir=_cache_dir(get),
@@ -135,7 +144,23 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool 
         webhook_secret=webhook_secret,
         webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=int(port_text),
+        shutdown_grace=shutdown_grace,
+        startup_timeout=startup_timeout,
     )
+
+
+def _seconds(get: Callable[[str], str], name: str, default: float) -> float:
+    """A duration in seconds (0 to one hour), or ``default`` when unset."""
+    text = get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 3600:
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 3600")
+    return value
 
 
 def _cache_dir(get: Callable[[str], str]) -> Path | None:

@@ -316,12 +316,12 @@ async def test_webhook_mode_answers_and_refuses_requests_without_the_secret(serv
     )
     try:
         await server.wait_for(lambda: server.webhook is not None, timeout=30)
-        assert server.webhook == {"url": url, "secret_token": "s3cret-value_1"}
+        assert server.webhook == {"url": url, "secret_token": "s3cret-value_1", "max_connections": 40}
         user = server.user(6400)
         chat = server.private_chat(user)
         reply = await server.reply_to(await server.send(chat, user, "三通一达的市值有多少？"), timeout=30)
         assert "¶11" in reply.text
-        assert server.webhook_deliveries
+        await server.wait_for(lambda: server.webhook_deliveries)  # answered 200 once handled
         forged = {
             "update_id": 99999,
             "message": {"message_id": 1, "date": 1, "chat": chat, "from": user, "text": "伪造的更新"},

@@ -15,7 +15,12 @@ The test side drives it in-process: :meth:`BotAPIServer.send` posts a user's mes
 command and mention entities at UTF-16 offsets), :meth:`edit`, :meth:`press`,
 :meth:`inline_query` and :meth:`post` make the other updates, :attr:`sent` holds everything the
 bot did, and :meth:`fail` injects faults (429 with ``retry_after``, 500, 502, slow answers,
-dropped connections) into the next calls of a method.
+dropped connections) into the next calls of a method. As Telegram does, a second ``getUpdates``
+ends the one waiting with 409 Conflict, and :meth:`revoke` makes every call (a waiting long
+poll too) answer 401; :attr:`offset` is what the bot has confirmed, :attr:`updates` what it
+has not; :meth:`delete` removes a user's message (a reply to it needs
+``allow_sending_without_reply``). In webhook mode it posts up to ``max_connections`` updates at
+once, each until it is answered 200 (:attr:`webhook_answers` holds every answer).
 """
 
 from __future__ import annotations
@@ -211,6 +216,7 @@ class BotAPIServer:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.sent: list[Sent] = []
         self.refused: list[tuple[str, dict[str, Any], str]] = []
+        self.conflicts = 0  # getUpdates answered 409
         self.rate_limited: list[tuple[str, dict[str, Any]]] = []
         self.callback_queries: dict[str, bool] = {}
         self.inline_queries: dict[str, Any] = {}
@@ -219,6 +225,10 @@ class BotAPIServer:
         self.fault_log: list[tuple[str, str]] = []
         self.webhook: dict[str, Any] | None = None
         self.webhook_deliveries: list[int] = []
+        self.webhook_answers: list[tuple[int, int]] = []  # (update_id, HTTP status or 0 for no answer)
+        self.offset = 0  # the highest offset getUpdates was called with: updates below it are confirmed
+        self._polls = itertools.count(1)
+        self._active_poll = 0
         self.requests: list[str] = []
         self.unsupported: set[str] = set()  # methods to answer 404, like an emulator that lacks them
         self._group_sends: dict[int, deque[float]] = {}
@@ -293,9 +303,15 @@ class BotAPIServer:
             return
         try:
             result = await handler(params)
+        except Unauthorized:
+            request.reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
         except BadRequest as exc:
-            self.refused.append((method, params, str(exc)))
             status = 409 if str(exc).startswith("Conflict") else 400
+            if status == 409:
+                self.conflicts += 1  # not the bot's mistake: another getUpdates (or a webhook) came first
+            else:
+                self.refused.append((method, params, str(exc)))
             request.reply(status, {"ok": False, "error_code": status, "description": str(exc)})
             return
         except RateLimited as exc:
@@ -353,7 +369,11 @@ class BotAPIServer:
             return await self._api_deleteWebhook(params)
         if not str(url).startswith(("http://", "https://")):
             raise BadRequest("Bad Request: bad webhook: an HTTPS URL must be provided for webhook")
-        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
+        self.webhook = {
+            "url": url,
+            "secret_token": params.get("secret_token"),
+            "max_connections": int(params.get("max_connections") or 40),
+        }
         if _flag(params.get("drop_pending_updates")):
             self.updates.clear()
         if self._delivery is None or self._delivery.done():
@@ -377,14 +397,27 @@ class BotAPIServer:
         limit = min(int(params.get("limit") or 100), 100)
         timeout = float(params.get("timeout") or 0)
         if offset:
+            self.offset = max(self.offset, offset)
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        # Only one getUpdates at a time: this one ends the one waiting, as on Telegram.
+        poll = self._active_poll = next(self._polls)
+        token = self.token
         deadline = time.monotonic() + timeout
         async with self._changed:
+            self._changed.notify_all()
             while not self.updates and time.monotonic() < deadline and not self._stopping:
+                if poll != self._active_poll or token != self.token:
+                    break
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
                     break
+        if token != self.token:
+            raise Unauthorized
+        if poll != self._active_poll:
+            raise BadRequest(
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+            )
         return self.updates[:limit]
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -588,33 +621,56 @@ class BotAPIServer:
         return update
 
     async def _deliver(self) -> None:
-        """Webhook mode: post each update to the bot's URL until it answers 200."""
-        client = AsyncHTTPClient()
-        while self.webhook is not None:
-            if not self.updates:
-                async with self._changed:
-                    try:
-                        await asyncio.wait_for(self._changed.wait(), 0.5)
-                    except TimeoutError:
-                        pass
-                continue
-            update = self.updates[0]
-            headers = {"Content-Type": "application/json"}
-            if self.webhook.get("secret_token"):
-                headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
-            request = HTTPRequest(
-                self.webhook["url"], method="POST", body=json.dumps(update), headers=headers, request_timeout=10
-            )
-            try:
-                response = await client.fetch(request, raise_error=False)
-                ok = response.code == 200
-            except (OSError, HTTPClientError):
-                ok = False
-            if ok:
-                self.webhook_deliveries.append(update["update_id"])
-                self.updates.pop(0)
-            else:
-                await asyncio.sleep(0.2)
+        """Webhook mode: post updates to the bot's URL, up to max_connections at once, in order.
+
+        Each is posted again (after a pause) until it is answered 200.
+        """
+        client = AsyncHTTPClient(force_instance=True, max_clients=100)
+        in_flight: set[int] = set()
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            while self.webhook is not None:
+                waiting = [u for u in self.updates if u["update_id"] not in in_flight]
+                if not waiting or len(in_flight) >= self.webhook["max_connections"]:
+                    async with self._changed:
+                        try:
+                            await asyncio.wait_for(self._changed.wait(), 0.5)
+                        except TimeoutError:
+                            pass
+                    continue
+                update = waiting[0]
+                in_flight.add(update["update_id"])
+                task = asyncio.create_task(self._post_update(client, dict(self.webhook), update, in_flight))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        finally:
+            for task in tasks:
+                task.cancel()
+            client.close()
+
+    async def _post_update(
+        self, client: AsyncHTTPClient, webhook: dict[str, Any], update: dict[str, Any], in_flight: set[int]
+    ) -> None:
+        headers = {"Content-Type": "application/json"}
+        if webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = webhook["secret_token"]
+        request = HTTPRequest(
+            webhook["url"], method="POST", body=json.dumps(update), headers=headers, request_timeout=10
+        )
+        try:
+            response = await client.fetch(request, raise_error=False)
+            code = response.code
+        except (OSError, HTTPClientError):
+            code = 0
+        self.webhook_answers.append((update["update_id"], code))
+        if code == 200:
+            self.webhook_deliveries.append(update["update_id"])
+            self.updates = [u for u in self.updates if u["update_id"] != update["update_id"]]
+        else:
+            await asyncio.sleep(0.2)
+        in_flight.discard(update["update_id"])
+        async with self._changed:
+            self._changed.notify_all()
 
     # --- the test side -------------------------------------------------------------------------
 
@@ -739,9 +795,23 @@ class BotAPIServer:
 
         return cast(Sent, await self.wait_for(found, timeout))
 
+    async def delete(self, message: dict[str, Any]) -> None:
+        """The user deletes a message: replies to it need ``allow_sending_without_reply``."""
+        self.messages.pop((message["chat"]["id"], message["message_id"]), None)
+
+    async def revoke(self) -> None:
+        """The token is revoked: from now on every call answers 401, a waiting long poll too."""
+        self.token = self.token.split(":")[0] + ":revoked"
+        async with self._changed:
+            self._changed.notify_all()
+
     def fail(self, method: str, kind: str, times: int = 1, *, retry_after: int = 1, delay: float = 3.0) -> None:
         """Inject a fault into the next ``times`` calls of ``method``."""
         self.faults.append(Fault(method, kind, times, retry_after, delay))
+
+
+class Unauthorized(Exception):
+    """The token was revoked: becomes a 401 answer."""
 
 
 class RateLimited(Exception):

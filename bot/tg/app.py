@@ -1,15 +1,16 @@
 """The composition root: the PTB Application, its handlers, and polling or the webhook.
 
 Read top to bottom; :func:`run_bot` is what ``python -m bot`` runs. How requests travel
-(logging, flood limits, per-chat order) is :mod:`bot.tg.transport`; what each update does is
+(logging, flood limits) is :mod:`bot.tg.transport`; how updates are fetched, ordered and
+confirmed, and how the bot starts and stops, :mod:`bot.tg.lifecycle`; what each update does is
 :mod:`bot.tg.handlers`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
-from urllib.parse import urlparse
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -22,6 +23,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -30,8 +32,11 @@ from bot.core.answering import Answerer
 from bot.errors import ConfigError
 from bot.replies.messages import Replies
 from bot.tg import handlers
+from bot.tg.lifecycle import serve
 from bot.tg.logs import configure_logging
-from bot.tg.transport import CONCURRENT_UPDATES, PerChatUpdateProcessor, RetryingRateLimiter, make_request
+from bot.tg.memory import AnswerMemory
+from bot.tg.polling import SavedOffset
+from bot.tg.transport import CONNECTIONS, RetryingRateLimiter, TokenSafeBot, make_request
 
 # Seconds PTB waits on the network by default.
 NETWORK_TIMEOUT = 5.0
@@ -60,21 +65,29 @@ def build_application(
     ``timeout`` (seconds) overrides PTB's network timeouts, for tests of slow servers.
     """
     seconds = timeout or NETWORK_TIMEOUT
-    application = (
-        ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
-        .request(make_request(CONCURRENT_UPDATES + 8, seconds))
-        .get_updates_request(make_request(1, seconds))
-        .rate_limiter(RetryingRateLimiter())
-        .concurrent_updates(PerChatUpdateProcessor())
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .post_init(handlers.post_init)
-        .build()
+    bot = TokenSafeBot(
+        settings.token,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        request=make_request(CONNECTIONS, seconds),
+        get_updates_request=make_request(1, seconds),
+        rate_limiter=RetryingRateLimiter(),
+        # allow_sending_without_reply: a question deleted before its answer still gets it.
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            allow_sending_without_reply=True,
+        ),
     )
+    # No Updater: bot.tg.lifecycle fetches updates (confirming only what was handled) and
+    # keeps each chat's in order.
+    application = ApplicationBuilder().bot(bot).updater(None).post_init(handlers.post_init).build()
     application.bot_data[handlers.REPLIES] = Replies(answerer)
     application.bot_data[handlers.SETTINGS] = settings
+    application.bot_data[handlers.ANSWERS] = AnswerMemory()
+
+    # Before every handler: updates of chats not in ALLOWED_CHAT_IDS go no further.
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -110,21 +123,17 @@ def _check_can_listen(host: str, port: int) -> None:
 
 
 def run_bot(settings: Settings) -> int:
-    """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped."""
+    """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped.
+
+    Fatal errors are raised as :class:`~bot.errors.BotError` (one line, an exit status).
+    """
     configure_logging(settings.log_level, settings.token)
     # A broken knowledge file stops us here, before anything is sent to Telegram.
     answerer = Answerer.from_directory(settings.knowledge_dir, settings.cache_dir)
     application = build_application(settings, answerer)
     if settings.webhook_url:
         _check_can_listen(settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # The ids handled above the last confirmation are kept for the next start.
+    saved = SavedOffset(settings.cache_dir, settings.token, settings.base_url) if settings.cache_dir else None
+    asyncio.run(serve(application, settings, saved=saved))
     return 0

@@ -4,7 +4,9 @@
   cannot parse no longer stalls polling.
 - :class:`FloodWindow` and :class:`RetryingRateLimiter`: Telegram's limits kept exactly as
   sliding windows; 429s waited out, network failures retried.
-- :class:`PerChatUpdateProcessor`: updates of different chats concurrently, one chat's in order.
+- :class:`TokenSafeBot`: PTB's bot, without the token in its ``repr``.
+
+Per-chat order is :mod:`bot.tg.delivery`'s.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import contextlib
 import json
 import logging
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger("bot")
@@ -37,8 +39,8 @@ GROUP_PER_MINUTE = 20
 _IDLE_KEYS = 1000
 # Times a call refused with 429 is tried again after the wait Telegram asks for.
 FLOOD_RETRIES = 8
-# Updates processed at once (of different chats: one chat's updates wait for each other).
-CONCURRENT_UPDATES = 64
+# Connections to the Bot API for sending (the overall flood window lets about 30 be in flight).
+CONNECTIONS = 72
 
 
 class LoggingRequest(HTTPXRequest):
@@ -127,8 +129,11 @@ class FloodWindow:
                     break
                 done = [s[0] for s in slots if s[0] != math.inf]
                 wait = min(done) + self.period + self.margin - now if done else None
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
+                # cancellation (the end of the shutdown grace).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), wait)
+                    async with asyncio.timeout(wait):
+                        await changed.wait()
             slot = [math.inf]  # in flight
             slots.append(slot)
         try:
@@ -207,48 +212,13 @@ def _is_group(chat_id: object) -> bool:
         return True
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Updates of different chats are processed concurrently, those of one chat in order.
+class TokenSafeBot(ExtBot[int]):
+    """PTB's bot, whose ``repr`` names the bot instead of printing its token."""
 
-    One slow chat (a group waiting out its 20 messages a minute) must not hold up the
-    others, and in one chat the answers must come in the order of the questions.
-    """
-
-    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's earlier updates, then process this one."""
-        key = _chat_key(update)
-        if key is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key], self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
-def _chat_key(update: object) -> int | None:
-    """The chat (or, for inline queries, the user) whose updates must stay in order."""
-    if not isinstance(update, Update):
-        return None
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    return update.effective_user.id if update.effective_user is not None else None
+    def __repr__(self) -> str:
+        """``TokenSafeBot[username=…]`` (PTB's says ``ExtBot[token=…]``)."""
+        username = self._bot_user.username if self._bot_user is not None else None
+        return f"{type(self).__name__}[username={username}]"
 
 
 def make_request(connections: int, seconds: float) -> LoggingRequest:

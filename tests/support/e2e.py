@@ -32,5 +32,5 @@ async def running_bot(
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """Start the bot as ``run_polling`` would and stop it afterwards."""
     settings_ = Settings(token=server.token, base_url=server.base_url, **settings)
-    async with polling(build_application(settings_, answerer, timeout=timeout)) as application:
+    async with polling(build_application(settings_, answerer, timeout=timeout), settings=settings_) as application:
         yield application
