@@ -10,7 +10,8 @@
 - **the ids handled recently**, so that an update fetched or delivered again (a re-fetched
   page, a webhook retry, an overlap after a restart) is never handled twice;
 - **a bounded end**: :meth:`drain` gives the updates in hand a grace to finish, then cancels
-  the rest, which stay unconfirmed for the next start.
+  the rest where they wait (a request already on the wire is let come back first, so that
+  the next start does not send its message again); they stay unconfirmed for the next start.
 
 An update "parked" was confirmed before it was handled (see :mod:`bot.tg.polling`): it is still
 handled, in order, but a kill before then loses it.
@@ -22,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -34,6 +36,8 @@ log = logging.getLogger("bot")
 # Update ids remembered after they were handled: far more than one getUpdates page (100)
 # plus the parked ones, so a re-fetched page is always recognised; about 100 bytes each.
 REMEMBERED_UPDATES = 10_000
+# When the grace is over, seconds a request already on the wire is given to come back.
+ON_THE_WIRE_SECONDS = 5.0
 
 
 class Offer(Enum):
@@ -48,7 +52,7 @@ class Offer(Enum):
 class _Held:
     """An update in hand."""
 
-    since: float
+    chat: int | None
     done: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     parked: bool = False
@@ -57,9 +61,16 @@ class _Held:
 class Delivery:
     """The updates in hand and those handled recently, for one Application."""
 
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], remembered: int = REMEMBERED_UPDATES):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        remembered: int = REMEMBERED_UPDATES,
+        sending: Callable[[asyncio.Task[Any]], bool] | None = None,
+    ) -> None:
+        """``sending(task)``: whether the task has a request on the wire (see :meth:`drain`)."""
         self.application = application
         self.remembered = remembered
+        self.sending = sending or (lambda task: False)
         self._held: dict[int, _Held] = {}
         self._handled: OrderedDict[int, None] = OrderedDict()
         self._locks: dict[int, asyncio.Lock] = {}
@@ -76,7 +87,7 @@ class Delivery:
             return Offer.HANDLED
         if update_id in self._held:
             return Offer.IN_HAND
-        held = _Held(asyncio.get_running_loop().time())
+        held = _Held(chat_key(update))
         self._held[update_id] = held
         held.task = asyncio.create_task(self._handle(update, held), name=f"update {update_id}")
         return Offer.NEW
@@ -131,10 +142,11 @@ class Delivery:
         """The oldest update in hand that is not parked: confirm nothing from it on."""
         return min((i for i, held in self._held.items() if not held.parked), default=None)
 
-    def oldest_age(self) -> float:
-        """Seconds the oldest unparked update has been in hand (0 when none)."""
-        now = asyncio.get_running_loop().time()
-        return max((now - held.since for held in self._held.values() if not held.parked), default=0.0)
+    def low_water_chat(self) -> int | None:
+        """The chat of the oldest update in hand that is not parked."""
+        low = self.low_water()
+        held = self._held.get(low) if low is not None else None
+        return held.chat if held is not None else None
 
     def park(self, below: int) -> int:
         """Park every update in hand with an id below ``below``; return how many."""
@@ -191,9 +203,16 @@ class Delivery:
         tasks = [held.task for held in self._held.values() if held.task is not None]
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            # A task with a request on the wire is let finish it (the message may be sent
+            # already: cancelling now would have the next start send it again); the others
+            # are cancelled where they wait (a flood window, their chat's turn).
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + ON_THE_WIRE_SECONDS
+            while pending:
+                for task in pending:
+                    if not self.sending(task) or loop.time() > deadline:
+                        task.cancel()
+                _, pending = await asyncio.wait(pending, timeout=0.05)
         left = sorted(i for i, held in self._held.items() if not held.parked)
         lost = sum(1 for held in self._held.values() if held.parked)
         for held in self._held.values():

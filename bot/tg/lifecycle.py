@@ -35,6 +35,7 @@ from bot.config import Settings
 from bot.errors import ApiUnreachable, BotError, ConfigError, TokenRejected
 from bot.tg.delivery import Delivery
 from bot.tg.polling import POLL_TIMEOUT, Poller, SavedOffset, retry_seconds
+from bot.tg.transport import RetryingRateLimiter, TokenSafeBot
 from bot.tg.webhook import TELEGRAM_CONNECTIONS, WebhookServer
 
 log = logging.getLogger("bot")
@@ -92,7 +93,9 @@ async def serve(
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        delivery = Delivery(application)
+        limiter = application.bot.rate_limiter
+        ours = limiter if isinstance(limiter, RetryingRateLimiter) else None
+        delivery = Delivery(application, sending=ours.sending if ours else None)
         watchers: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait()), fatal]
         webhook: WebhookServer | None = None
         poller: Poller | None = None
@@ -115,7 +118,12 @@ async def serve(
         else:
             await _retrying(application.bot.delete_webhook, settings.startup_timeout, base_url)
             poller = Poller(
-                application.bot, delivery, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, saved=saved
+                application.bot,
+                delivery,
+                timeout=poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+                saved=saved,
+                flood_waiting=ours.group_waiting if ours else None,
             )
             watchers.append(asyncio.ensure_future(poller.run()))
         if ready is not None:
@@ -144,6 +152,8 @@ async def serve(
         if application.running:
             await application.stop()
         await application.shutdown()
+        if isinstance(application.bot, TokenSafeBot):  # a failed start-up left them open
+            await application.bot.close_connections()
         if signals:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
@@ -183,21 +193,27 @@ async def _retrying(call: Callable[[], Coroutine[Any, Any, T]], timeout: float, 
     LoggingRequest has logged each failed attempt in one WARNING line.
     """
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    delay, attempts = RETRY_FIRST, 0
+    started = loop.time()
+    delay = RETRY_FIRST
     while True:
-        attempts += 1
         try:
-            return await call()
+            # Bounded as a whole: the rate limiter retries a lost request on its own.
+            async with asyncio.timeout(max(started + timeout - loop.time(), RETRY_FIRST)):
+                return await call()
+        except TimeoutError:
+            raise ApiUnreachable(
+                f"cannot reach the Bot API at {base_url} (tried for {loop.time() - started:.0f} s): check "
+                "TELEGRAM_API_BASE_URL, the network and STARTUP_TIMEOUT_SECONDS"
+            ) from None
         except InvalidToken as exc:
             raise token_rejected(exc, base_url) from None
         except RetryAfter as exc:
             wait = retry_seconds(exc)
         except (TimedOut, NetworkError) as exc:
-            if loop.time() + delay > deadline:
+            if loop.time() + delay > started + timeout:
                 raise ApiUnreachable(
-                    f"cannot reach the Bot API at {base_url} ({type(exc).__name__}: {exc.message}; "
-                    f"{attempts} attempts in {timeout:.0f} s): check TELEGRAM_API_BASE_URL, the network and "
+                    f"cannot reach the Bot API at {base_url} (tried for {loop.time() - started:.0f} s; "
+                    f"{type(exc).__name__}: {exc.message}): check TELEGRAM_API_BASE_URL, the network and "
                     "STARTUP_TIMEOUT_SECONDS"
                 ) from None
             wait, delay = delay, min(delay * 2, RETRY_MAX)

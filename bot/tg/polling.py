@@ -8,15 +8,17 @@ as soon as it fetched it, so a backlog lived only in memory and a kill lost it. 
   nothing that was fetched but not handled, and a restart is offered it again;
 - **back-pressure**: nothing is fetched beyond one page (100 updates, what one ``getUpdates``
   returns) of unhandled updates, so a backlog of 20,000 stays on Telegram's side, not in memory;
-  while updates are in hand each call returns the page at once, so the loop waits for one to be
-  handled (or a quarter of a second) before it asks again, and it long-polls only when idle;
+  while updates are in hand each call returns the page at once, so the loop asks again only every
+  quarter of a second (or as soon as none is left), and it long-polls only when idle;
 - **no duplicates**: a page fetched again holds updates in hand or handled, which
   :class:`Delivery` recognises; the ids handled above the last confirmation are saved on the
   way out (:class:`SavedOffset`), so the next start skips them too;
-- **one page never stalls every chat**: when a full page has waited a second on flood windows
-  (one group asking faster than its 20 a minute) and Telegram holds more behind it, the page is
-  confirmed early ("parked": still answered in order, lost only to a kill; at most
-  ``MAX_PARKED``), so that other chats' questions can be fetched;
+- **one page never stalls every chat**: when a full page is in hand, its oldest update has not
+  been handled for 0.3 seconds because its chat waits for the chat's flood window (one group
+  asking faster than its 20 a minute), and Telegram holds more behind it, the page is confirmed
+  early ("parked": still answered in order, lost only to a kill; at most ``MAX_PARKED``), so
+  that other chats' questions can be fetched. A backlog that waits for the overall limit (30
+  messages a second) or for work is never parked: fetching more would answer no one sooner;
 - **fatal answers end polling with one line**: 401 (the token was revoked) and 409 (another
   instance polls with this token, or a webhook is set).
 """
@@ -31,7 +33,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +50,8 @@ PAGE = 100  # the most updates one getUpdates call returns
 POLL_TIMEOUT = 10
 # While updates are in hand, ask again at least this often (seconds).
 BUSY_INTERVAL = 0.25
-# A full page whose oldest update has waited this long (seconds) is parked if more wait behind it.
-PARK_AFTER = 1.0
+# A full page whose oldest update has not moved for this long (seconds) is parked if more wait behind it.
+PARK_AFTER = 0.3
 MAX_PARKED = 1000
 # Backoff after a failed getUpdates (seconds): doubled on each failure up to the maximum.
 BACKOFF_FIRST, BACKOFF_MAX = 0.5, 30.0
@@ -108,8 +110,11 @@ class Poller:
         timeout: int = POLL_TIMEOUT,
         allowed_updates: Sequence[str] | None = None,
         saved: SavedOffset | None = None,
+        flood_waiting: Callable[[int], bool] | None = None,
     ) -> None:
+        """``flood_waiting(chat_id)``: whether a message to that chat waits for its flood window."""
         self.bot = bot
+        self.flood_waiting = flood_waiting or (lambda chat_id: False)
         self.delivery = delivery
         self.timeout = timeout
         self.allowed_updates = allowed_updates
@@ -118,6 +123,7 @@ class Poller:
         self._next = 0  # one past the newest update fetched
         self._saved_offset = 0
         self._preloaded: list[int] = []
+        self._offset_was, self._offset_since = -1, 0.0  # the offset, and since when it has not moved
         self._first_success: float | None = None
         self._conflicts: deque[float] = deque()
 
@@ -135,6 +141,9 @@ class Poller:
         while True:
             busy = self.delivery.unconfirmable > 0
             offset = self.offset()
+            started = asyncio.get_running_loop().time()
+            if offset != self._offset_was:
+                self._offset_was, self._offset_since = offset, started
             try:
                 updates = await self.bot.get_updates(
                     offset=offset or None,
@@ -175,9 +184,7 @@ class Poller:
             for update in updates:
                 self._next = max(self._next, update.update_id + 1)
                 new += self.delivery.offer(update) is Offer.NEW
-            if new or not self.delivery.unconfirmable:
-                continue
-            if len(updates) == PAGE and await self._jammed():
+            if not new and len(updates) == PAGE and await self._jammed():
                 parked = self.delivery.park(below=self._next)
                 log.warning(
                     "a full page of %d updates is waiting on flood limits: confirmed %d of them before answering",
@@ -185,11 +192,22 @@ class Poller:
                     parked,
                 )
                 continue
-            await self.delivery.changed(BUSY_INTERVAL)
+            # While updates are in hand every call returns the page at once: ask again only
+            # every BUSY_INTERVAL (a page costs a few ms to read), or as soon as none is left.
+            loop = asyncio.get_running_loop()
+            again = started + BUSY_INTERVAL
+            while self.delivery.unconfirmable and loop.time() < again:
+                await self.delivery.changed(again - loop.time())
 
     async def _jammed(self) -> bool:
         """Whether the page in hand hides more updates and has waited long enough to park."""
-        if self.delivery.oldest_age() < PARK_AFTER or self.delivery.parked >= MAX_PARKED:
+        # Stuck: the oldest has not moved because its chat waits for the chat's flood window
+        # (not for the overall limit, or for work: then fetching more would answer no one sooner).
+        stuck = asyncio.get_running_loop().time() - self._offset_since
+        if stuck < PARK_AFTER or self.delivery.parked >= MAX_PARKED:
+            return False
+        chat = self.delivery.low_water_chat()
+        if chat is None or not self.flood_waiting(chat):
             return False
         try:
             info = await self.bot.get_webhook_info()

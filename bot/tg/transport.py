@@ -16,6 +16,7 @@ import contextlib
 import json
 import logging
 import math
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -67,6 +68,9 @@ class LoggingRequest(HTTPXRequest):
             log.warning("Bot API %s answered HTTP %d: %s", endpoint, code, _description(payload))
         if endpoint == "getUpdates" and code == HTTPStatus.OK:
             payload = _parseable_updates(payload)
+        if code >= HTTPStatus.BAD_REQUEST and not _description(payload):
+            # Not the Bot API's JSON (a wrong URL's HTML 404 page): PTB would log a traceback.
+            payload = json.dumps({"ok": False, "error_code": code, "description": _phrase(code)}).encode()
         return code, payload
 
 
@@ -75,6 +79,13 @@ def _description(payload: bytes) -> str:
         return str(json.loads(payload).get("description", ""))[:200]
     except (ValueError, AttributeError):
         return ""
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return f"HTTP {code}"
 
 
 def _parseable_updates(payload: bytes) -> bytes:
@@ -114,6 +125,7 @@ class FloodWindow:
         self.limit, self.period, self.margin = limit, period, margin
         self._slots: dict[object, list[list[float]]] = {}
         self._changed: dict[object, asyncio.Condition] = {}
+        self.waiting: Counter[object] = Counter()  # messages waiting for their turn now, per key
 
     @asynccontextmanager
     async def hold(self, key: object) -> AsyncIterator[None]:
@@ -129,11 +141,17 @@ class FloodWindow:
                     break
                 done = [s[0] for s in slots if s[0] != math.inf]
                 wait = min(done) + self.period + self.margin - now if done else None
+                self.waiting[key] += 1
                 # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
                 # cancellation (the end of the shutdown grace).
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(wait):
-                        await changed.wait()
+                try:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(wait):
+                            await changed.wait()
+                finally:
+                    self.waiting[key] -= 1
+                    if not self.waiting[key]:
+                        del self.waiting[key]
             slot = [math.inf]  # in flight
             slots.append(slot)
         try:
@@ -171,6 +189,29 @@ class RetryingRateLimiter(AIORateLimiter):
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=FLOOD_RETRIES)
         self._overall = FloodWindow(OVERALL_PER_SECOND, 1.0, margin=0.1)
         self._groups = FloodWindow(GROUP_PER_MINUTE, 60.0, margin=0.5)
+        self._sending: set[asyncio.Task[Any] | None] = set()
+
+    async def _send(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Make the HTTP call, noting the task as sending meanwhile (see :meth:`sending`)."""
+        task = asyncio.current_task()
+        self._sending.add(task)
+        try:
+            return await callback(*args, **kwargs)
+        finally:
+            self._sending.discard(task)
+
+    def sending(self, task: asyncio.Task[Any]) -> bool:
+        """Whether ``task`` has a request on the wire: cancelling it now could repeat a message."""
+        return task in self._sending
+
+    def group_waiting(self, chat_id: int) -> bool:
+        """Whether a message to the group ``chat_id`` is waiting for the group's minute."""
+        return bool(self._groups.waiting.get(chat_id))
 
     async def process_request(
         self,
@@ -188,10 +229,10 @@ class RetryingRateLimiter(AIORateLimiter):
             # Inside AIORateLimiter's call, so that requests it held back during a 429 pause
             # also wait their turn instead of all going at once when the pause ends.
             if chat_id is None:
-                return await callback(*call_args, **call_kwargs)
+                return await self._send(callback, call_args, call_kwargs)
             group = self._groups.hold(chat_id) if _is_group(chat_id) else contextlib.nullcontext()
             async with group, self._overall.hold(None):
-                return await callback(*call_args, **call_kwargs)
+                return await self._send(callback, call_args, call_kwargs)
 
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
@@ -214,6 +255,11 @@ def _is_group(chat_id: object) -> bool:
 
 class TokenSafeBot(ExtBot[int]):
     """PTB's bot, whose ``repr`` names the bot instead of printing its token."""
+
+    async def close_connections(self) -> None:
+        """Close the HTTP clients even when :meth:`initialize` failed (PTB's shutdown would not)."""
+        for request in self._request:
+            await request.shutdown()
 
     def __repr__(self) -> str:
         """``TokenSafeBot[username=…]`` (PTB's says ``ExtBot[token=…]``)."""
