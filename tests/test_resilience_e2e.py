@@ -277,6 +277,13 @@ def broken_knowledge(tmp_path: Path, kind: str) -> tuple[Path, str]:
     if kind == "malformed":
         path.write_text("id: tonglu\ntitle: [unclosed\n", encoding="utf-8")
         return folder, "tonglu.yaml: line"
+    if kind == "alias bomb":  # one long text reused by alias in 2,000 paragraphs
+        lines = ["id: tonglu", "title: t", "published: p", "paragraphs:", "- id: p0", "  text: &t " + "字" * 200_000]
+        path.write_text("\n".join(lines + [f"- id: p{i}\n  text: *t" for i in range(1, 2000)]), encoding="utf-8")
+        return folder, "tonglu.yaml: line 8: malformed YAML: aliases (*name) are not allowed"
+    if kind == "deep nesting":
+        path.write_text("id: tonglu\nexamples: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+        return folder, "nested more than 20 levels deep"
     if kind == "no text":
         del data["paragraphs"][4]["text"]
         expected = "tonglu.yaml: paragraphs[4]: missing 'text'"
@@ -287,7 +294,18 @@ def broken_knowledge(tmp_path: Path, kind: str) -> tuple[Path, str]:
     return folder, expected
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty", "malformed", "no text", "not verbatim"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "missing",
+        "empty",
+        "malformed",
+        "no text",
+        "not verbatim",
+        pytest.param("alias bomb", marks=pytest.mark.slow),
+        pytest.param("deep nesting", marks=pytest.mark.slow),
+    ],
+)
 async def test_broken_knowledge_stops_start_up_before_telegram(server: BotAPIServer, tmp_path: Path, kind: str) -> None:
     folder, expected = broken_knowledge(tmp_path, kind)
     process = await start_process(server, KNOWLEDGE_DIR=str(folder))

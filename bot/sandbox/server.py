@@ -752,12 +752,12 @@ class BotAPIServer:
         )
         return query_id
 
-    async def inline_query(self, user: dict[str, Any], query: str) -> str:
-        """The user types ``@bot query`` in some chat."""
+    async def inline_query(self, user: dict[str, Any], query: str, chat_type: str | None = "sender") -> str:
+        """The user types ``@bot query`` in a chat of ``chat_type`` (sender: the chat with the bot)."""
         query_id = str(next(self._query_ids))
         self.inline_queries[query_id] = None
         await self._push(
-            {"inline_query": {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": "sender"}}
+            {"inline_query": {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": chat_type}}
         )
         return query_id
 

@@ -101,6 +101,8 @@ def configure_logging(level: int, token: str) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL, and the URL holds the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # tornado says "Malformed HTTP message" at INFO for every bad webhook request, anyone's.
+    logging.getLogger("tornado.general").setLevel(max(level, logging.WARNING))
     logging.getLogger("httpcore").setLevel(max(level, logging.INFO))
 
 

@@ -69,29 +69,24 @@ class WebhookServer:
         *,
         path: str,
         secret: str,
-        max_body: int = MAX_BODY,
-        body_timeout: float = BODY_TIMEOUT,
-        header_timeout: float = HEADER_TIMEOUT,
-        max_connections: int = MAX_CONNECTIONS,
-        backlog: int = BACKLOG,
-        ack_wait: float = ACK_WAIT,
     ) -> None:
+        """The bounds are this module's constants, read now (tests lower them)."""
         self.application = application
         self.delivery = delivery
         self.path = "/" + path.lstrip("/")
         self.secret = secret.encode()
-        self.backlog = backlog
-        self.ack_wait = ack_wait
+        self.backlog = BACKLOG
+        self.ack_wait = ACK_WAIT
         self.closing = False
         self.refused = Quiet(log, QUIET_SECONDS)
         routes = [(self.path, _UpdateHandler, {"hook": self})]
         app = TornadoApplication(routes, log_function=_no_access_log, default_handler_class=_NotFound)
         self._http = _BoundedHTTPServer(
             app,
-            max_connections=max_connections,
-            max_body_size=max_body,
-            body_timeout=body_timeout,
-            idle_connection_timeout=header_timeout,
+            max_connections=MAX_CONNECTIONS,
+            max_body_size=MAX_BODY,
+            body_timeout=BODY_TIMEOUT,
+            idle_connection_timeout=HEADER_TIMEOUT,
             xheaders=False,
         )
         self.port = 0

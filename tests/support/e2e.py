@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 from asyncio.subprocess import PIPE
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -46,7 +46,9 @@ async def running_bot(
 # --- the bot as a process (python -m bot), as a supervisor runs it ------------------------------
 
 
-async def start_bot(server: BotAPIServer, **env: str) -> asyncio.subprocess.Process:
+async def start_bot(
+    server: BotAPIServer, preexec_fn: Callable[[], None] | None = None, **env: str
+) -> asyncio.subprocess.Process:
     """``python -m bot`` against ``server``, in the checkout, with only the environment given."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
@@ -59,7 +61,7 @@ async def start_bot(server: BotAPIServer, **env: str) -> asyncio.subprocess.Proc
         **env,
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=ROOT, env=environment, stdout=PIPE, stderr=PIPE
+        sys.executable, "-m", "bot", cwd=ROOT, env=environment, stdout=PIPE, stderr=PIPE, preexec_fn=preexec_fn
     )
 
 
