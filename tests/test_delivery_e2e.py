@@ -70,8 +70,8 @@ async def test_nothing_is_confirmed_before_it_is_answered_and_the_backlog_stays_
             await server.send(chat, server.user(chat["id"]), QUESTION if round_ % 2 else "三通一达的市值有多少？")
     samples = []
     async with running_bot(server, answerer, shutdown_grace=0.2):
-        for _ in range(10):
-            await asyncio.sleep(0.1)
+        for _ in range(8):
+            await asyncio.sleep(0.06)
             # Updates below server.offset are confirmed: each must have been answered.
             samples.append((server.offset - 1, len(server.of("sendMessage")), len(server.updates)))
     for confirmed, answered, pending in samples:

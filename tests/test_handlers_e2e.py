@@ -87,7 +87,7 @@ async def test_a_question_deleted_before_its_answer_still_gets_it(
 ) -> None:
     group = server.group(-6700)
     user = server.user(6700)
-    server.fail("getUpdates", "slow", delay=0.3)  # time for the user to delete the question
+    server.fail("getUpdates", "slow", delay=0.15)  # time for the user to delete the question
     with caplog.at_level(logging.WARNING):
         async with running_bot(server, answerer):
             question = await server.send(group, user, f"/ask {QUESTION}")

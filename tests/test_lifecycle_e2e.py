@@ -92,7 +92,7 @@ async def test_an_unreachable_api_is_retried_then_one_line(
     base_url = f"http://127.0.0.1:{closed_port()}/bot"
     started = time.monotonic()
     with caplog.at_level(logging.WARNING), pytest.raises(ApiUnreachable) as raised:
-        async with running_bot(server, answerer, base_url=base_url, startup_timeout=0.6):
+        async with running_bot(server, answerer, base_url=base_url, startup_timeout=0.3):
             pass
     assert time.monotonic() - started < 5
     assert "cannot reach the Bot API" in str(raised.value) and "TELEGRAM_API_BASE_URL" in str(raised.value)
@@ -151,12 +151,12 @@ async def test_a_token_revoked_while_running_ends_the_process_with_one_line(serv
 async def test_a_second_poller_with_the_same_token_is_refused(
     server: BotAPIServer, answerer: Answerer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(polling, "NEWCOMER_SECONDS", 0.3)
+    monkeypatch.setattr(polling, "NEWCOMER_SECONDS", 0.1)
     user = server.user(3300)
     chat = server.private_chat(user)
     async with running_bot(server, answerer):
         await server.reply_to(await server.send(chat, user, QUESTIONS[0]))
-        await asyncio.sleep(0.4)  # the first one is established
+        await asyncio.sleep(0.15)  # the first one is established
         with pytest.raises(AnotherInstance, match="another instance is polling with this token"):
             await asyncio.wait_for(serving(server, answerer), 5)
         for question in QUESTIONS[1:]:

@@ -68,7 +68,7 @@ def _every_substring_part(tokenizer: Tokenizer, word: str) -> list[str]:
 def test_the_parts_of_a_word_are_those_of_every_substring(tokenizer: Tokenizer, seed_text: str) -> None:
     rng = random.Random(13)
     words = set(tokenizer.cut(tokenizer.normalize(seed_text)))
-    for _ in range(1500):
+    for _ in range(500):
         start = rng.randrange(len(seed_text))
         words.add(tokenizer.normalize(seed_text[start : start + rng.randint(3, 30)]))
     words |= {"1" * 40, "2020年3月11日", "abcdefghijklmnop", "攻坚战攻坚战攻坚战"}

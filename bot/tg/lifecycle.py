@@ -195,10 +195,11 @@ async def _retrying(call: Callable[[], Coroutine[Any, Any, T]], timeout: float, 
     loop = asyncio.get_running_loop()
     started = loop.time()
     delay = RETRY_FIRST
+    least = min(timeout, RETRY_FIRST) if timeout > 0 else RETRY_FIRST  # what even a last attempt gets
     while True:
         try:
             # Bounded as a whole: the rate limiter retries a lost request on its own.
-            async with asyncio.timeout(max(started + timeout - loop.time(), RETRY_FIRST)):
+            async with asyncio.timeout(max(started + timeout - loop.time(), least)):
                 return await call()
         except TimeoutError:
             raise ApiUnreachable(
