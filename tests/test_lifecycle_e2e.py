@@ -100,6 +100,15 @@ async def test_an_unreachable_api_is_retried_then_one_line(
     assert attempts and all(r.levelno == logging.WARNING and r.exc_info is None for r in attempts)
 
 
+async def test_a_stop_during_start_up_retries_ends_them_at_once(answerer: Answerer) -> None:
+    settings = Settings(token="1:x", base_url=f"http://127.0.0.1:{closed_port()}/bot", startup_timeout=30)
+    stop = asyncio.Event()
+    bot = asyncio.ensure_future(serve(build_application(settings, answerer), settings, stop=stop, signals=False))
+    await asyncio.sleep(0.3)
+    stop.set()  # SIGTERM
+    await asyncio.wait_for(bot, 2)  # not 30 s of retries
+
+
 @pytest.mark.slow
 async def test_an_unreachable_api_exits_with_status_3() -> None:
     server = BotAPIServer()  # never started: nothing listens on its port

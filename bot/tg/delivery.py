@@ -94,15 +94,15 @@ class Delivery:
 
     async def _handle(self, update: Update, held: _Held) -> None:
         """Wait for the chat's earlier updates (holding nothing shared), then handle this one."""
-        key = chat_key(update)
+        key = held.chat
         if key is None:
-            await self.application.process_update(update)
+            await self._process(update)
         else:
             lock = self._locks.setdefault(key, asyncio.Lock())
             self._waiting[key] = self._waiting.get(key, 0) + 1
             try:
                 async with lock:
-                    await self.application.process_update(update)
+                    await self._process(update)
             finally:
                 self._waiting[key] -= 1
                 if not self._waiting[key]:
@@ -112,6 +112,13 @@ class Delivery:
         self.remember([update.update_id])
         held.done.set()
         self._changed.set()
+
+    async def _process(self, update: Update) -> None:
+        """PTB's processing (handlers, the error handler); a failure of its own is logged, not kept."""
+        try:
+            await self.application.process_update(update)
+        except Exception:  # handlers' errors went to the error handler: this is PTB's or ours
+            log.exception("could not process update %s", update.update_id)
 
     def remember(self, update_ids: list[int]) -> None:
         """Count these updates as handled (also: the ones a previous run handled)."""

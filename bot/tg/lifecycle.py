@@ -87,56 +87,33 @@ async def serve(
             loop.add_signal_handler(signum, lambda: hurry.set() if stop.is_set() else stop.set())
     fatal: asyncio.Future[BotError] = loop.create_future()
     application.bot_data[FATAL] = fatal
-    base_url = settings.base_url
+    limiter = application.bot.rate_limiter
+    ours = limiter if isinstance(limiter, RetryingRateLimiter) else None
+    delivery = Delivery(application, sending=ours.sending if ours else None)
     try:
-        await _retrying(application.initialize, settings.startup_timeout, base_url)
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
-        limiter = application.bot.rate_limiter
-        ours = limiter if isinstance(limiter, RetryingRateLimiter) else None
-        delivery = Delivery(application, sending=ours.sending if ours else None)
-        watchers: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait()), fatal]
-        webhook: WebhookServer | None = None
-        poller: Poller | None = None
-        if settings.webhook_url and settings.webhook_secret:
-            webhook = WebhookServer(
-                application, delivery, path=urlparse(settings.webhook_url).path, secret=settings.webhook_secret
-            )
-            webhook.listen(settings.webhook_listen, settings.webhook_port)
-            await _retrying(
-                lambda: application.bot.set_webhook(
-                    settings.webhook_url,
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
-                    max_connections=TELEGRAM_CONNECTIONS,
-                ),
-                settings.startup_timeout,
-                base_url,
-            )
-            watchers.append(asyncio.ensure_future(_watch_token(application, base_url)))
-        else:
-            await _retrying(application.bot.delete_webhook, settings.startup_timeout, base_url)
-            poller = Poller(
-                application.bot,
-                delivery,
-                timeout=poll_timeout,
-                allowed_updates=Update.ALL_TYPES,
-                saved=saved,
-                flood_waiting=ours.group_waiting if ours else None,
-            )
-            watchers.append(asyncio.ensure_future(poller.run()))
+        # 1. Start-up (a signal ends it too: retrying for STARTUP_TIMEOUT_SECONDS must not outlive SIGTERM).
+        starting = asyncio.ensure_future(_start(application, settings, delivery, saved, poll_timeout, ours))
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            return
+        fetching, webhook, poller = starting.result()
         if ready is not None:
             ready.set()
+        # 2. Running, until a signal or a fatal error.
+        watchers: list[asyncio.Future[Any]] = [stopped, fatal, *fetching]
         done, _ = await asyncio.wait(watchers, return_when=asyncio.FIRST_COMPLETED)
         error = _fatal_of(done, fatal)
-        # Stop fetching: the long poll is cancelled (its offset confirmed only what was handled).
+        # 3. Stopping: fetch no more (the long poll's offset confirmed only what was handled)…
         if webhook is not None:
             webhook.stop_accepting()
-        others = [w for w in watchers if w is not fatal]
+        others: list[asyncio.Future[Any]] = [stopped, *fetching]
         for watcher in others:
             watcher.cancel()
         await asyncio.gather(*others, return_exceptions=True)
+        # …finish what is in hand within the grace, confirm it, leave the rest for the next start.
         unhandled, lost = await _drain(delivery, settings.shutdown_grace, hurry)
         if poller is not None:
             await poller.close(unhandled)
@@ -157,6 +134,46 @@ async def serve(
         if signals:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
+
+
+async def _start(
+    application: App,
+    settings: Settings,
+    delivery: Delivery,
+    saved: SavedOffset | None,
+    poll_timeout: int,
+    limiter: RetryingRateLimiter | None,
+) -> tuple[list[asyncio.Future[Any]], WebhookServer | None, Poller | None]:
+    """GetMe (retried), the command menus, then the webhook or polling; what runs from then on."""
+    base_url, timeout = settings.base_url, settings.startup_timeout
+    await _retrying(application.initialize, timeout, base_url)
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    if settings.webhook_url and settings.webhook_secret:
+        webhook = WebhookServer(
+            application, delivery, path=urlparse(settings.webhook_url).path, secret=settings.webhook_secret
+        )
+        webhook.listen(settings.webhook_listen, settings.webhook_port)
+        url, secret = settings.webhook_url, settings.webhook_secret
+        await _retrying(
+            lambda: application.bot.set_webhook(
+                url, secret_token=secret, allowed_updates=Update.ALL_TYPES, max_connections=TELEGRAM_CONNECTIONS
+            ),
+            timeout,
+            base_url,
+        )
+        return [asyncio.ensure_future(_watch_token(application, base_url))], webhook, None
+    await _retrying(application.bot.delete_webhook, timeout, base_url)
+    poller = Poller(
+        application.bot,
+        delivery,
+        timeout=poll_timeout,
+        allowed_updates=Update.ALL_TYPES,
+        saved=saved,
+        flood_waiting=limiter.group_waiting if limiter else None,
+    )
+    return [asyncio.ensure_future(poller.run())], None, poller
 
 
 def _fatal_of(done: set[asyncio.Future[Any]], fatal: asyncio.Future[BotError]) -> BotError | None:

@@ -244,6 +244,8 @@ class Poller:
 
         ``unhandled``: the updates the grace left unhandled (they stay unconfirmed).
         """
+        if self._first_success is None:
+            return  # never polled: nothing to confirm, and the saved ids stay as they were
         offset = min(unhandled, default=self._next)
         if offset > self.confirmed:
             with contextlib.suppress(TelegramError):
