@@ -110,7 +110,7 @@ async def test_a_stop_during_start_up_retries_ends_them_at_once(answerer: Answer
 
 
 @pytest.mark.slow
-async def test_an_unreachable_api_exits_with_status_3() -> None:
+async def test_an_unreachable_api_exits_with_status_3(answerer: Answerer) -> None:  # answerer: the prepared index
     server = BotAPIServer()  # never started: nothing listens on its port
     server.port = closed_port()
     process = await start_bot(server, STARTUP_TIMEOUT_SECONDS="1")
