@@ -209,11 +209,13 @@ class Poller:
         chat = self.delivery.low_water_chat()
         if chat is None or not self.flood_waiting(chat):
             return False
+        # Does Telegram hold more behind the page? A server that cannot say (or says fewer than
+        # the updates we hold unconfirmed) is taken to: the page is full, after all.
         try:
-            info = await self.bot.get_webhook_info()
+            pending = (await self.bot.get_webhook_info()).pending_update_count
         except TelegramError:
-            return False
-        return info.pending_update_count > PAGE
+            return True
+        return pending > PAGE or pending < self.delivery.unconfirmable
 
     def _conflict(self, exc: Conflict) -> None:
         """409: leave if a webhook is set, if we are the newcomer, or if conflicts go on."""
