@@ -90,9 +90,12 @@ async def serve(
     limiter = application.bot.rate_limiter
     ours = limiter if isinstance(limiter, RetryingRateLimiter) else None
     delivery = Delivery(application, sending=ours.sending if ours else None)
+    initialized = asyncio.Event()
     try:
         # 1. Start-up (a signal ends it too: retrying for STARTUP_TIMEOUT_SECONDS must not outlive SIGTERM).
-        starting = asyncio.ensure_future(_start(application, settings, delivery, saved, poll_timeout, ours))
+        starting = asyncio.ensure_future(
+            _start(application, settings, delivery, saved, poll_timeout, ours, initialized)
+        )
         stopped = asyncio.ensure_future(stop.wait())
         await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if not starting.done():
@@ -126,9 +129,14 @@ async def serve(
         if error is not None:
             raise error
     finally:
+        # As run_polling ends: stop, post_stop, shutdown, post_shutdown.
         if application.running:
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
         await application.shutdown()
+        if initialized.is_set() and application.post_shutdown is not None:
+            await application.post_shutdown(application)
         if isinstance(application.bot, TokenSafeBot):  # a failed start-up left them open
             await application.bot.close_connections()
         if signals:
@@ -143,10 +151,12 @@ async def _start(
     saved: SavedOffset | None,
     poll_timeout: int,
     limiter: RetryingRateLimiter | None,
+    initialized: asyncio.Event,
 ) -> tuple[list[asyncio.Future[Any]], WebhookServer | None, Poller | None]:
-    """GetMe (retried), the command menus, then the webhook or polling; what runs from then on."""
+    """Start: ``getMe`` (retried), the command menus, then the webhook or polling; what runs from then on."""
     base_url, timeout = settings.base_url, settings.startup_timeout
     await _retrying(application.initialize, timeout, base_url)
+    initialized.set()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
