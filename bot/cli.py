@@ -16,13 +16,11 @@ from bot.config import Settings, load_settings
 from bot.console import Terminal, chat, reply_rich, use_colour
 from bot.core.answering import Answerer
 from bot.core.library import Library
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError, ConfigError, KnowledgeError
 from bot.replies import texts
 from bot.replies.render import answer_json
 
-EXIT_OK = 0
-EXIT_KNOWLEDGE = 1
-EXIT_CONFIG = 2
+EXIT_OK = 0  # other statuses: BotError.exit_status (1 knowledge, 2 settings and token, 3 API unreachable, 4 conflict)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             problems = check_folder(args.folder or settings.knowledge_dir, settings.default_article)
             for problem in problems:
                 print(problem)
-            return EXIT_KNOWLEDGE if problems else EXIT_OK
+            return KnowledgeError.exit_status if problems else EXIT_OK
         # Until PTB takes over SIGTERM, it ends start-up quietly instead of killing us.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         # Opt in to PTB 23's timedelta durations now; PTB 22 warns on every RetryAfter otherwise.
@@ -115,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bot(settings)
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG if isinstance(exc, ConfigError) else EXIT_KNOWLEDGE
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

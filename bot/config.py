@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -39,6 +40,10 @@ _SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "fals
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Seconds SIGTERM leaves for finishing the updates in hand (container platforms kill after 10).
+SHUTDOWN_GRACE = 8.0
+# Seconds start-up keeps trying to reach the Bot API before it gives up (exit status 3).
+STARTUP_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    shutdown_grace: float = SHUTDOWN_GRACE
+    startup_timeout: float = STARTUP_TIMEOUT
     # The question log and votes (see bot.store). None: nothing is stored (load_settings always
     # gives a URL: an SQLite file in the user's data folder unless DATABASE_URL says otherwise).
     database_url: str | None = field(default=None, repr=False)
@@ -146,6 +153,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool 
     default_article = get("DEFAULT_ARTICLE") or None
     if default_article is not None and not ARTICLE_ID.fullmatch(default_article):
         raise ConfigError("DEFAULT_ARTICLE must be an article id: a short lower-case slug (a-z, 0-9, -)")
+    shutdown_grace = _seconds(get, "SHUTDOWN_GRACE_SECONDS", SHUTDOWN_GRACE)
+    startup_timeout = _seconds(get, "STARTUP_TIMEOUT_SECONDS", STARTUP_TIMEOUT)
     return Settings(
         knowledge_dir=Path(knowledge).expanduser() if knowledge else bundled_knowledge_dir(),
         default_article=default_article,
@@ -165,6 +174,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool 
         admin_user_ids=_ids(get, "ADMIN_USER_IDS", "a user id"),
         # Not stripped: the convention is "present and not an empty string".
         no_color=bool(env.get("NO_COLOR", "")),
+        shutdown_grace=shutdown_grace,
+        startup_timeout=startup_timeout,
     )
 
 
@@ -211,6 +222,20 @@ def _log_secret(get: Callable[[str], str]) -> bytes:
     if secret and len(secret) < _MIN_SECRET:
         raise ConfigError(f"LOG_SECRET must be at least {_MIN_SECRET} characters (or unset: derived from the token)")
     return secret.encode()
+
+
+def _seconds(get: Callable[[str], str], name: str, default: float) -> float:
+    """A duration in seconds (0 to one hour), or ``default`` when unset."""
+    text = get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 3600:
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 3600")
+    return value
 
 
 def _cache_dir(get: Callable[[str], str]) -> Path | None:

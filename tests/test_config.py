@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +89,42 @@ def test_no_color_is_set_and_not_empty(value: str | None, no_color: bool) -> Non
     # https://no-color.org: any non-empty value, whatever it says, turns colour off.
     environ = {} if value is None else {"NO_COLOR": value}
     assert load_settings(environ).no_color is no_color
+
+
+def test_the_env_file_is_read_from_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TELEGRAM_BOT_TOKEN", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nLOG_LEVEL=debug\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(need_token=True)
+    assert settings.token == TOKEN and settings.log_level == logging.DEBUG
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")  # the environment wins over .env
+    assert load_settings().log_level == logging.ERROR
+    monkeypatch.chdir(tmp_path.parent)  # elsewhere, that .env is not read
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):
+        load_settings(need_token=True)
+
+
+def test_a_malformed_env_file_is_one_line_and_status_2(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"TELEGRAM_BOT_TOKEN=\xff\xfe\n")
+    environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: {tmp_path / '.env'}: cannot read: not UTF-8 text"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "field", "expected"),
+    [
+        ("SHUTDOWN_GRACE_SECONDS", "2.5", "shutdown_grace", 2.5),
+        ("STARTUP_TIMEOUT_SECONDS", "0", "startup_timeout", 0.0),
+    ],
+)
+def test_durations(name: str, value: str, field: str, expected: float) -> None:
+    assert getattr(load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, name: value}), field) == expected
+    assert getattr(load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}), field) > 0
+    for bad in ("-1", "soon", "nan", "7200"):
+        with pytest.raises(ConfigError, match=name):
+            load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, name: bad})

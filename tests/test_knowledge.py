@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.core import knowledge as knowledge_module
 from bot.core.knowledge import Knowledge, bundled_knowledge_dir, load_article, load_knowledge
 from bot.errors import KnowledgeError
 
@@ -150,3 +151,73 @@ def test_two_articles_with_one_id_are_refused(tmp_path: Path) -> None:
 
 def test_the_bundled_knowledge_is_the_checkout_s() -> None:
     assert bundled_knowledge_dir() == BUNDLED
+
+
+# --- bounds: a knowledge folder may come from anyone who can set KNOWLEDGE_DIR -------------------
+
+
+def test_yaml_aliases_are_refused_before_anything_is_expanded(tmp_path: Path) -> None:
+    # The review's file: one long text reused by alias in 2,000 paragraphs (687 KB on disk).
+    lines = ["id: demo", "title: 标题", "published: x", "paragraphs:", "- id: p0", "  text: &big " + "字" * 1000]
+    lines += [f"- id: p{i}\n  text: *big" for i in range(1, 2000)]
+    path = tmp_path / "demo.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        load_article(path)
+    assert raised.value.where == "line 8"  # the first *big
+    assert "aliases" in raised.value.problem
+
+
+def test_deep_nesting_is_one_line_not_a_recursion_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("id: demo\nexamples: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        load_article(path)
+    assert "nested more than 20 levels deep" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_file_over_the_size_limit_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_article(tmp_path, "demo.yaml", GOOD)
+    monkeypatch.setattr(knowledge_module, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(KnowledgeError, match="bytes: a knowledge file may have at most"):
+        load_article(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "problem"),
+    [
+        (lambda d: d["paragraphs"][0].update(text="字" * 4001), "paragraphs[0].text", "longer than 4000 characters"),
+        (
+            lambda d: d["paragraphs"][0].update(headings=["标" * 2000], text="字" * 2001),
+            "paragraphs[0]",
+            "longer than 4000",
+        ),
+        (lambda d: d.update(title="标" * 4001), "title", "longer than 4000 characters"),
+        (lambda d: d.update(examples=["问？"] * 51), "examples", "at most 50"),
+    ],
+)
+def test_size_limits_name_file_and_field(tmp_path: Path, change, where: str, problem: str) -> None:
+    data = yaml.safe_load(yaml.safe_dump(GOOD))
+    change(data)
+    path = write_article(tmp_path, "demo.yaml", data)
+    with pytest.raises(KnowledgeError) as raised:
+        load_article(path)
+    assert (raised.value.where, problem in raised.value.problem) == (where, True), raised.value
+
+
+def test_paragraphs_are_bounded_in_number(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_article(
+        tmp_path, "demo.yaml", {**GOOD, "paragraphs": [{"id": f"p{i}", "text": "段。"} for i in range(4)]}
+    )
+    monkeypatch.setattr(knowledge_module, "MAX_PARAGRAPHS", 3)
+    with pytest.raises(KnowledgeError, match="paragraphs: 4 paragraphs: at most 3"):
+        load_article(path)
+
+
+def test_passages_are_bounded_in_all_articles_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("a", "b"):
+        write_article(tmp_path, f"{name}.yaml", {**GOOD, "id": name})
+    monkeypatch.setattr(knowledge_module, "MAX_PASSAGES", 3)
+    with pytest.raises(KnowledgeError, match="4 passages in all: at most 3"):
+        load_knowledge(tmp_path)

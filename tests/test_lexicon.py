@@ -62,3 +62,9 @@ def test_no_alias_is_a_question_template() -> None:
     lexicon = load_lexicon(LEXICON)
     templates = [alias for alias in (*lexicon.synonyms, *lexicon.english) if _QUESTION_WORD.search(alias)]
     assert templates == []
+
+
+def test_lexicon_files_are_bounded_like_articles(tmp_path: Path) -> None:
+    (tmp_path / "synonyms.yaml").write_text("攻坚战: &a [仗]\n战役: *a\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="synonyms.yaml: line 2: malformed YAML: aliases"):
+        load_lexicon(tmp_path)

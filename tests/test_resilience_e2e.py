@@ -351,7 +351,7 @@ async def test_allowed_chat_ids_leave_and_ignore_other_groups(server: BotAPIServ
 # --- broken knowledge -----------------------------------------------------------------------------------
 
 
-BROKEN = ["missing", "empty", "malformed", "no text", "not verbatim"]
+BROKEN = ["missing", "empty", "malformed", "no text", "not verbatim", "alias bomb", "deep nesting"]
 
 
 def broken_knowledge(tmp_path: Path, kind: str) -> tuple[Path, str]:
@@ -370,6 +370,13 @@ def broken_knowledge(tmp_path: Path, kind: str) -> tuple[Path, str]:
     if kind == "malformed":
         path.write_text("id: tonglu\ntitle: [unclosed\n", encoding="utf-8")
         return folder, "tonglu.yaml: line"
+    if kind == "alias bomb":  # one long text reused by alias in 2,000 paragraphs
+        lines = ["id: tonglu", "title: t", "published: p", "paragraphs:", "- id: p0", "  text: &t " + "字" * 200_000]
+        path.write_text("\n".join(lines + [f"- id: p{i}\n  text: *t" for i in range(1, 2000)]), encoding="utf-8")
+        return folder, "tonglu.yaml: line 8: malformed YAML: aliases (*name) are not allowed"
+    if kind == "deep nesting":
+        path.write_text("id: tonglu\nexamples: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+        return folder, "nested more than 20 levels deep"
     if kind == "no text":
         del data["paragraphs"][4]["text"]
         expected = "tonglu.yaml: paragraphs[4]: missing 'text'"
@@ -414,12 +421,12 @@ async def test_webhook_mode_answers_and_refuses_requests_without_the_secret(serv
     )
     try:
         await server.wait_for(lambda: server.webhook is not None, timeout=30)
-        assert server.webhook == {"url": url, "secret_token": "s3cret-value_1"}
+        assert server.webhook == {"url": url, "secret_token": "s3cret-value_1", "max_connections": 40}
         user = server.user(6400)
         chat = server.private_chat(user)
         reply = await server.reply_to(await server.send(chat, user, "三通一达的市值有多少？"), timeout=30)
         assert "¶11" in reply.text
-        assert server.webhook_deliveries
+        await server.wait_for(lambda: server.webhook_deliveries)  # answered 200 once handled
         forged = {
             "update_id": 99999,
             "message": {"message_id": 1, "date": 1, "chat": chat, "from": user, "text": "伪造的更新"},

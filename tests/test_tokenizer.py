@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import math
+import random
+import time
+
 import pytest
 
 from bot.core.answering import Answerer
@@ -51,3 +55,39 @@ def test_passages_and_questions_share_one_function(tokenizer: Tokenizer) -> None
 def test_is_noun_uses_the_dictionary_tags(tokenizer: Tokenizer) -> None:
     assert tokenizer.is_noun("天气")
     assert not tokenizer.is_noun("释放")
+
+
+def _every_substring_part(tokenizer: Tokenizer, word: str) -> list[str]:
+    """The parts as the first version found them: every substring looked up (cubic work)."""
+    found: list[str] = []
+    for size in range(2, len(word)):
+        found.extend(g for g in (word[i : i + size] for i in range(len(word) - size + 1)) if tokenizer.store.get(g))
+    return found
+
+
+def test_the_parts_of_a_word_are_those_of_every_substring(tokenizer: Tokenizer, seed_text: str) -> None:
+    rng = random.Random(13)
+    words = set(tokenizer.cut(tokenizer.normalize(seed_text)))
+    for _ in range(500):
+        start = rng.randrange(len(seed_text))
+        words.add(tokenizer.normalize(seed_text[start : start + rng.randint(3, 30)]))
+    words |= {"1" * 40, "2020年3月11日", "abcdefghijklmnop", "攻坚战攻坚战攻坚战"}
+    for word in sorted(w for w in words if len(w) > 2):
+        assert tokenizer._parts(word) == _every_substring_part(tokenizer, word), word
+
+
+@pytest.mark.parametrize("unit", ["1", "a", "1.", "攻坚战"])
+def test_cutting_one_long_token_is_linear(tokenizer: Tokenizer, unit: str) -> None:
+    def seconds(size: int) -> float:
+        text = unit * (size // len(unit))
+        best = math.inf
+        for _ in range(3):
+            started = time.perf_counter()
+            tokenizer.cut(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    short, long = seconds(500), seconds(2000)
+    # Four times the text: linear work takes about four times as long, cubic work 64 times.
+    assert long < 10 * short + 0.002, (short, long)
+    assert short < 0.01, short

@@ -32,7 +32,10 @@ marked ``default: true``, else the only article. A folder of several articles wi
 these is refused: the alphabet is no reason to prefer one.
 
 Loading validates everything at once and raises :class:`KnowledgeError` naming the file
-and the field, so a broken file stops start-up instead of the first user's question.
+and the field, so a broken file stops start-up instead of the first user's question. A
+knowledge folder may come from anyone who can set ``KNOWLEDGE_DIR``, so its size is bounded
+before anything is indexed: the file's bytes, its nesting, the number and length of the
+paragraphs; YAML aliases (``*name``, which let a small file stand for a huge one) are refused.
 """
 
 from __future__ import annotations
@@ -49,6 +52,14 @@ import yaml
 from bot.errors import KnowledgeError
 
 ARTICLE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,23}")
+# Bounds on what a knowledge folder may hold (the bundled article: 7 KB, 20 paragraphs of
+# at most 250 characters). A paragraph is shown in one message, which holds 4,096.
+MAX_FILE_BYTES = 4_000_000
+MAX_NESTING = 20
+MAX_PARAGRAPHS = 5_000
+MAX_PASSAGES = 20_000  # in all articles together
+MAX_TEXT_CHARS = 4_000  # a paragraph's text and headings, a title, any other text field
+MAX_EXAMPLES = 50
 PARAGRAPH_ID = re.compile(r"[A-Za-z0-9_]{1,16}")
 HEADER_ID = "title"
 # The original format: a title line, a date line, then the body.
@@ -190,6 +201,9 @@ def load_knowledge(directory: Path, default: str | None = None) -> Knowledge:
     if not files:
         raise KnowledgeError(directory, "", "no article (*.yaml) in the knowledge folder")
     articles = [load_article(path) for path in files]
+    passages = sum(len(a.paragraphs) + 1 for a in articles)
+    if passages > MAX_PASSAGES:
+        raise KnowledgeError(directory, "", f"{passages} passages in all: at most {MAX_PASSAGES}")
     seen: dict[str, Path] = {}
     for path, article in zip(files, articles, strict=True):
         if article.id in seen:
@@ -223,17 +237,7 @@ def order_articles(directory: Path, articles: list[Article], default: str | None
 
 def load_article(path: Path) -> Article:
     """Load one article file, validating every field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise KnowledgeError(path, "", f"cannot read: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise KnowledgeError(path, "", "not UTF-8 text") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise KnowledgeError(path, where, f"malformed YAML: {problem}") from exc
+    data = read_yaml(path)
     if data is None:
         raise KnowledgeError(path, "", "empty file")
     if not isinstance(data, dict):
@@ -250,11 +254,15 @@ def load_article(path: Path) -> Article:
     raw_paragraphs = data.get("paragraphs")
     if not isinstance(raw_paragraphs, list) or not raw_paragraphs:
         raise KnowledgeError(path, "paragraphs", "expected a non-empty list")
+    if len(raw_paragraphs) > MAX_PARAGRAPHS:
+        raise KnowledgeError(path, "paragraphs", f"{len(raw_paragraphs)} paragraphs: at most {MAX_PARAGRAPHS}")
     paragraphs = tuple(_paragraphs(article_id, raw_paragraphs, path))
 
     examples = data.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
         raise KnowledgeError(path, "examples", "expected a list of non-empty questions")
+    if len(examples) > MAX_EXAMPLES or any(len(e) > MAX_TEXT_CHARS for e in examples):
+        raise KnowledgeError(path, "examples", f"at most {MAX_EXAMPLES} questions of {MAX_TEXT_CHARS} characters")
     marked = data.get("default", False)
     if not isinstance(marked, bool):
         raise KnowledgeError(path, "default", "expected true or false")
@@ -271,6 +279,59 @@ def load_article(path: Path) -> Article:
             raise KnowledgeError(path, "given", "expected a list of 'title' and 'published'")
         _check_verbatim(article, path, path.parent / source, body_line, frozenset(given))
     return article
+
+
+def read_yaml(path: Path) -> Any:
+    """The YAML document in ``path``, bounded in size and nesting, without aliases.
+
+    Any problem is one :class:`KnowledgeError` naming the file (and the line), never a
+    traceback: not even for a 100,000-level nesting that would exhaust the recursion.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise KnowledgeError(path, "", f"{size:,} bytes: a knowledge file may have at most {MAX_FILE_BYTES:,}")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KnowledgeError(path, "", f"cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(path, "", "not UTF-8 text") from exc
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise KnowledgeError(path, where, f"malformed YAML: {problem}") from exc
+    except RecursionError:  # a safety net: the loader's own bound comes first
+        raise KnowledgeError(path, "", f"nested more than {MAX_NESTING} levels deep") from None
+    finally:
+        loader.dispose()
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``yaml.safe_load``'s loader, refusing aliases and nesting deeper than MAX_NESTING."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            problem = "aliases (*name) are not allowed in knowledge files"
+        elif self._depth >= MAX_NESTING:
+            problem = f"nested more than {MAX_NESTING} levels deep"
+        else:
+            problem = ""
+        if problem:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, problem, mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _paragraphs(article_id: str, raw: list[Any], path: Path) -> Iterable[Passage]:
@@ -291,6 +352,8 @@ def _paragraphs(article_id: str, raw: list[Any], path: Path) -> Iterable[Passage
             headings = [headings]
         if not isinstance(headings, list) or not all(isinstance(h, str) and h for h in headings):
             raise KnowledgeError(path, f"{where}.headings", "expected a list of non-empty strings")
+        if len(text) + sum(len(h) for h in headings) > MAX_TEXT_CHARS:
+            raise KnowledgeError(path, where, f"longer than {MAX_TEXT_CHARS} characters (headings and text)")
         yield Passage(article_id, pid, index + 1, text, tuple(headings))
 
 
@@ -301,6 +364,8 @@ def _text(data: dict[str, Any], name: str, path: Path, where: str) -> str:
     value = data[name]
     if not isinstance(value, str) or not value.strip():
         raise KnowledgeError(path, field_path, "expected non-empty text")
+    if len(value) > MAX_TEXT_CHARS:
+        raise KnowledgeError(path, field_path, f"longer than {MAX_TEXT_CHARS} characters")
     return value
 
 

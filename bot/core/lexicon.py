@@ -34,9 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.core.knowledge import bundled_knowledge_dir
+from bot.core.knowledge import bundled_knowledge_dir, read_yaml
 from bot.core.tokenizer import read_word_list
 from bot.errors import KnowledgeError
 
@@ -138,10 +136,7 @@ def _pairs(path: Path) -> dict[str, str]:
     """A YAML mapping of text → text."""
     if not path.is_file():
         return {}
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise KnowledgeError(path, "", f"cannot read: {exc}") from exc
+    data: Any = read_yaml(path)
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise KnowledgeError(path, "", "expected a mapping of word → word")
     return data
@@ -155,10 +150,7 @@ def _mapping(path: Path) -> dict[str, list[str]]:
     """A YAML mapping of text → list of texts, validated with the failing key named."""
     if not path.is_file():
         return {}
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise KnowledgeError(path, "", f"cannot read: {exc}") from exc
+    data: Any = read_yaml(path)  # bounded like the articles; errors are one KnowledgeError line
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -44,8 +44,6 @@ _PARTICLES = frozenset("了着过的得地吗呢吧啊")
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?[年月日号天个件人亿万%]?$")
 # A one-character noun this common is too general to tell of a topic (人, 事).
 _COMMON = 30000
-# The longest dictionary word looked for inside a longer one (jieba's own words are rarely longer).
-MAX_PART = 8
 # Administrative divisions whose head is their name and 长 (县长, 镇长, 市长).
 _DIVISIONS = frozenset("县市镇乡区省村")
 # General-language specificity: log10(total / count) / SCALE, floored.
@@ -162,21 +160,39 @@ class Tokenizer:
 
         Like jieba's ``cut_for_search``: every word of the precise cut, preceded by the
         dictionary words inside it, so that 减负 in a question meets 减负清单 in the article.
-        Unlike it, parts of any length up to :data:`MAX_PART` count (减负清单 inside
-        乡镇街道减负清单), and whole words keep their parts to themselves. The work is linear in
-        the text: a run of a thousand digits is one "word" of a thousand characters.
+        Unlike it, parts of any length count (减负清单 inside 乡镇街道减负清单), and whole words
+        keep their parts to themselves.
         """
         words: list[str] = []
-        known = self.store
         for word in self._precise(text):
             if not _WORDLIKE.search(word):
                 continue
             if len(word) > 2 and word not in self.whole_words:
-                for size in range(2, min(len(word), MAX_PART + 1)):
-                    grams = (word[i : i + size] for i in range(len(word) - size + 1))
-                    words.extend(g for g in grams if known.get(g))
+                words.extend(self._parts(word))
             words.append(word)
         return words
+
+    def _parts(self, word: str) -> list[str]:
+        """The dictionary words inside ``word`` (shorter than it, two characters or more).
+
+        Shortest first, then by position. Found as jieba finds words: from each position,
+        extend while the fragment is a prefix of some dictionary word (jieba keeps every
+        prefix in its dictionary, with frequency 0), so the work is linear in ``word``
+        (times the longest match), not cubic as trying every substring would be.
+        """
+        known = self.store
+        found: list[tuple[int, int, str]] = []
+        for start in range(len(word)):
+            end = start + 2
+            fragment = word[start:end]
+            # Parts only: the word itself (start 0, its whole length) is not one of them.
+            while end <= len(word) - (start == 0) and fragment in known:
+                if known.get(fragment):
+                    found.append((end - start, start, fragment))
+                end += 1
+                fragment = word[start:end]
+        found.sort()
+        return [fragment for _, _, fragment in found]
 
     def _precise(self, text: str) -> list[str]:
         """The precise cut, with a place's head of office given back to the office.

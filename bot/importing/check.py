@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from bot.core.knowledge import Article, article_files, load_article, order_articles
+from bot.core.knowledge import Article, article_files, load_article, order_articles, read_yaml
 from bot.core.lexicon import LEXICON, load_lexicon
 from bot.errors import KnowledgeError
 
@@ -63,8 +61,8 @@ def check_folder(directory: Path, default: str | None = None) -> list[str]:
 def _declared_id(path: Path) -> str:
     """The id an article file declares, even when the file has other problems."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = read_yaml(path)  # bounded: a file too big or too deep for the loader is no id
+    except KnowledgeError:
         return path.stem
     found = data.get("id") if isinstance(data, dict) else None
     return found if isinstance(found, str) else path.stem

@@ -2,40 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application
+
+from bot.config import Settings
+from bot.tg.lifecycle import serve
 
 
 @asynccontextmanager
 async def polling(
-    application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 1
+    application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 1, settings: Settings | None = None
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """Run ``application`` in an event loop that is already running; stop it on leaving.
 
-    As ``run_polling`` would, ``post_init`` and ``post_shutdown`` included: for the tests and the benchmark.
+    As ``python -m bot`` would (:func:`bot.tg.lifecycle.serve`: start-up, ``post_init``,
+    polling, the graceful stop, ``post_shutdown``), without signal handlers. A fatal error is raised on leaving,
+    or at once if it comes before the bot is ready.
     """
-
-    def on_polling_error(exc: TelegramError) -> None:
-        application.create_task(application.process_error(update=None, error=exc))
-
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, error_callback=on_polling_error
+    stop, ready = asyncio.Event(), asyncio.Event()
+    running = asyncio.ensure_future(
+        serve(application, settings or Settings(), poll_timeout=poll_timeout, stop=stop, ready=ready, signals=False)
     )
+    started = asyncio.ensure_future(ready.wait())
+    await asyncio.wait({running, started}, return_when=asyncio.FIRST_COMPLETED)
+    if running.done():
+        started.cancel()
+        running.result()  # raises what stopped it
     try:
         yield application
     finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running

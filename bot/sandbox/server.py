@@ -17,7 +17,12 @@ command and mention entities at UTF-16 offsets), :meth:`edit`, :meth:`press`,
 bot did, :meth:`acknowledged` waits until the bot has confirmed the updates posted (the event
 to wait for before checking that the bot said nothing), and :meth:`fail` injects faults (429
 with ``retry_after``, 500, 502, slow answers, dropped connections) into the next calls of a
-method. The flood limits are Telegram's unless a test passes shorter ones.
+method. As Telegram does, a second ``getUpdates`` ends the one waiting with 409 Conflict, and
+:meth:`revoke` makes every call (a waiting long poll too) answer 401; :attr:`confirmed` is what
+the bot has confirmed, :attr:`updates` what it has not; :meth:`delete` removes a user's message
+(a reply to it needs ``allow_sending_without_reply``). In webhook mode it posts up to
+``max_connections`` updates at once, each until it is answered 200 (:attr:`webhook_answers`
+holds every answer). The flood limits are Telegram's unless a test passes shorter ones.
 """
 
 from __future__ import annotations
@@ -234,6 +239,7 @@ class BotAPIServer:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.sent: list[Sent] = []
         self.refused: list[tuple[str, dict[str, Any], str]] = []
+        self.conflicts = 0  # getUpdates answered 409
         self.rate_limited: list[tuple[str, dict[str, Any]]] = []
         self.callback_queries: dict[str, bool] = {}
         self.inline_queries: dict[str, Any] = {}
@@ -242,6 +248,9 @@ class BotAPIServer:
         self.fault_log: list[tuple[str, str]] = []
         self.webhook: dict[str, Any] | None = None
         self.webhook_deliveries: list[int] = []
+        self.webhook_answers: list[tuple[int, int]] = []  # (update_id, HTTP status or 0 for no answer)
+        self._polls = itertools.count(1)
+        self._active_poll = 0
         self.requests: list[str] = []
         self.unsupported: set[str] = set()  # methods to answer 404, like an emulator that lacks them
         self._group_sends: dict[int, deque[float]] = {}
@@ -249,7 +258,7 @@ class BotAPIServer:
         self._changed = asyncio.Condition()
         self._http: HTTPServer | None = None
         self._stopping = False
-        self._polls = 0  # getUpdates calls being answered
+        self._answering_polls = 0  # getUpdates calls being answered
         self._delivery: asyncio.Task[None] | None = None
         self.port = 0
 
@@ -275,7 +284,7 @@ class BotAPIServer:
             self._http.stop()
             # The long polls just woken answer before their connections close.
             deadline = time.monotonic() + STOP_GRACE
-            while self._polls and time.monotonic() < deadline:
+            while self._answering_polls and time.monotonic() < deadline:
                 await asyncio.sleep(0.005)
             await self._http.close_all_connections()
             self._http = None
@@ -289,11 +298,11 @@ class BotAPIServer:
 
     async def _handle(self, request: _MethodHandler, token: str, method: str) -> None:
         polls = int(method == "getUpdates")
-        self._polls += polls
+        self._answering_polls += polls
         try:
             await self._answer(request, token, method)
         finally:
-            self._polls -= polls
+            self._answering_polls -= polls
 
     async def _answer(self, request: _MethodHandler, token: str, method: str) -> None:
         self.requests.append(method)
@@ -329,9 +338,15 @@ class BotAPIServer:
             return
         try:
             result = await handler(params)
+        except Unauthorized:
+            request.reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
         except BadRequest as exc:
-            self.refused.append((method, params, str(exc)))
             status = 409 if str(exc).startswith("Conflict") else 400
+            if status == 409:
+                self.conflicts += 1  # not the bot's mistake: another getUpdates (or a webhook) came first
+            else:
+                self.refused.append((method, params, str(exc)))
             request.reply(status, {"ok": False, "error_code": status, "description": str(exc)})
             return
         except RateLimited as exc:
@@ -389,7 +404,11 @@ class BotAPIServer:
             return await self._api_deleteWebhook(params)
         if not str(url).startswith(("http://", "https://")):
             raise BadRequest("Bad Request: bad webhook: an HTTPS URL must be provided for webhook")
-        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
+        self.webhook = {
+            "url": url,
+            "secret_token": params.get("secret_token"),
+            "max_connections": int(params.get("max_connections") or 40),
+        }
         if _flag(params.get("drop_pending_updates")):
             self.updates.clear()
         if self._delivery is None or self._delivery.done():
@@ -415,13 +434,25 @@ class BotAPIServer:
         if offset:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             await self._confirm(offset)
+        # Only one getUpdates at a time: this one ends the one waiting, as on Telegram.
+        poll = self._active_poll = next(self._polls)
+        token = self.token
         deadline = time.monotonic() + timeout
         async with self._changed:
+            self._changed.notify_all()
             while not self.updates and time.monotonic() < deadline and not self._stopping:
+                if poll != self._active_poll or token != self.token:
+                    break
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
                     break
+        if token != self.token:
+            raise Unauthorized
+        if poll != self._active_poll:
+            raise BadRequest(
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+            )
         return self.updates[:limit]
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -634,34 +665,58 @@ class BotAPIServer:
                 self._changed.notify_all()
 
     async def _deliver(self) -> None:
-        """Webhook mode: post each update to the bot's URL until it answers 200."""
-        client = AsyncHTTPClient()
-        while self.webhook is not None:
-            if not self.updates:
-                async with self._changed:
-                    try:
-                        await asyncio.wait_for(self._changed.wait(), 0.5)
-                    except TimeoutError:
-                        pass
-                continue
-            update = self.updates[0]
-            headers = {"Content-Type": "application/json"}
-            if self.webhook.get("secret_token"):
-                headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
-            request = HTTPRequest(
-                self.webhook["url"], method="POST", body=json.dumps(update), headers=headers, request_timeout=10
-            )
-            try:
-                response = await client.fetch(request, raise_error=False)
-                ok = response.code == 200
-            except (OSError, HTTPClientError):
-                ok = False
-            if ok:
-                self.webhook_deliveries.append(update["update_id"])
-                self.updates.pop(0)
-                await self._confirm(update["update_id"] + 1)
-            else:
-                await asyncio.sleep(0.2)
+        """Webhook mode: post updates to the bot's URL, up to max_connections at once, in order.
+
+        Each is posted again (after a pause) until it is answered 200.
+        """
+        client = AsyncHTTPClient(force_instance=True, max_clients=100)
+        in_flight: set[int] = set()
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            while self.webhook is not None:
+                waiting = [u for u in self.updates if u["update_id"] not in in_flight]
+                if not waiting or len(in_flight) >= self.webhook["max_connections"]:
+                    async with self._changed:
+                        try:
+                            await asyncio.wait_for(self._changed.wait(), 0.5)
+                        except TimeoutError:
+                            pass
+                    continue
+                update = waiting[0]
+                in_flight.add(update["update_id"])
+                task = asyncio.create_task(self._post_update(client, dict(self.webhook), update, in_flight))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        finally:
+            for task in tasks:
+                task.cancel()
+            client.close()
+
+    async def _post_update(
+        self, client: AsyncHTTPClient, webhook: dict[str, Any], update: dict[str, Any], in_flight: set[int]
+    ) -> None:
+        headers = {"Content-Type": "application/json"}
+        if webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = webhook["secret_token"]
+        request = HTTPRequest(
+            webhook["url"], method="POST", body=json.dumps(update), headers=headers, request_timeout=10
+        )
+        try:
+            response = await client.fetch(request, raise_error=False)
+            code = response.code
+        except (OSError, HTTPClientError):
+            code = 0
+        self.webhook_answers.append((update["update_id"], code))
+        if code == 200:
+            self.webhook_deliveries.append(update["update_id"])
+            self.updates = [u for u in self.updates if u["update_id"] != update["update_id"]]
+            # Confirmed: every update below the lowest one still waiting for its 200.
+            await self._confirm(min((u["update_id"] for u in self.updates), default=self.last_update_id + 1))
+        else:
+            await asyncio.sleep(0.2)
+        in_flight.discard(update["update_id"])
+        async with self._changed:
+            self._changed.notify_all()
 
     # --- the test side -------------------------------------------------------------------------
 
@@ -743,12 +798,12 @@ class BotAPIServer:
         )
         return query_id
 
-    async def inline_query(self, user: dict[str, Any], query: str) -> str:
-        """The user types ``@bot query`` in some chat."""
+    async def inline_query(self, user: dict[str, Any], query: str, chat_type: str | None = "sender") -> str:
+        """The user types ``@bot query`` in a chat of ``chat_type`` (sender: the chat with the bot)."""
         query_id = str(next(self._query_ids))
         self.inline_queries[query_id] = None
         await self._push(
-            {"inline_query": {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": "sender"}}
+            {"inline_query": {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": chat_type}}
         )
         return query_id
 
@@ -800,9 +855,23 @@ class BotAPIServer:
 
         return cast(Sent, await self.wait_for(found, timeout))
 
+    async def delete(self, message: dict[str, Any]) -> None:
+        """The user deletes a message: replies to it need ``allow_sending_without_reply``."""
+        self.messages.pop((message["chat"]["id"], message["message_id"]), None)
+
+    async def revoke(self) -> None:
+        """The token is revoked: from now on every call answers 401, a waiting long poll too."""
+        self.token = self.token.split(":")[0] + ":revoked"
+        async with self._changed:
+            self._changed.notify_all()
+
     def fail(self, method: str, kind: str, times: int = 1, *, retry_after: int = 1, delay: float = 3.0) -> None:
         """Inject a fault into the next ``times`` calls of ``method``."""
         self.faults.append(Fault(method, kind, times, retry_after, delay))
+
+
+class Unauthorized(Exception):
+    """The token was revoked: becomes a 401 answer."""
 
 
 class RateLimited(Exception):

@@ -1,15 +1,16 @@
 """The composition root: the PTB Application, its handlers, and polling or the webhook.
 
 Read top to bottom; :func:`run_bot` is what ``python -m bot`` runs. How requests travel
-(logging, flood limits, per-chat order) is :mod:`bot.tg.transport`; what each update does is
+(logging, flood limits) is :mod:`bot.tg.transport`; how updates are fetched, ordered and
+confirmed, and how the bot starts and stops, :mod:`bot.tg.lifecycle`; what each update does is
 :mod:`bot.tg.handlers`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
-from urllib.parse import urlparse
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -22,6 +23,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -33,13 +35,16 @@ from bot.privacy import Hasher
 from bot.replies.messages import Replies
 from bot.store.log import QuestionLog
 from bot.tg import handlers
+from bot.tg.lifecycle import serve
 from bot.tg.logs import configure_logging
+from bot.tg.memory import AnswerMemory
+from bot.tg.polling import SavedOffset
 from bot.tg.transport import (
-    CONCURRENT_UPDATES,
+    CONNECTIONS,
     TELEGRAM_LIMITS,
     FloodLimits,
-    PerChatUpdateProcessor,
     RetryingRateLimiter,
+    TokenSafeBot,
     make_request,
 )
 
@@ -75,16 +80,26 @@ def build_application(
     ``flood_limits`` Telegram's, for tests that see the limits kept in seconds.
     """
     seconds = timeout or NETWORK_TIMEOUT
+    bot = TokenSafeBot(
+        settings.token,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        request=make_request(CONNECTIONS, seconds),
+        get_updates_request=make_request(1, seconds),
+        rate_limiter=RetryingRateLimiter(flood_limits),
+        # allow_sending_without_reply: a question deleted before its answer still gets it.
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            allow_sending_without_reply=True,
+        ),
+    )
+    # No Updater: bot.tg.lifecycle fetches updates (confirming only what was handled) and
+    # keeps each chat's in order.
     application = (
         ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
-        .request(make_request(CONCURRENT_UPDATES + 8, seconds))
-        .get_updates_request(make_request(1, seconds))
-        .rate_limiter(RetryingRateLimiter(flood_limits))
-        .concurrent_updates(PerChatUpdateProcessor())
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .bot(bot)
+        .updater(None)
         .post_init(handlers.post_init)
         .post_shutdown(handlers.post_shutdown)
         .build()
@@ -92,6 +107,7 @@ def build_application(
     hasher = Hasher(settings.hash_key)
     application.bot_data[handlers.REPLIES] = Replies(answerer, hasher=hasher)
     application.bot_data[handlers.SETTINGS] = settings
+    application.bot_data[handlers.ANSWERS] = AnswerMemory()
     # Questions and votes, written off the event loop (started in post_init, flushed in post_shutdown).
     application.bot_data[handlers.LOG] = QuestionLog(
         settings.database_url,
@@ -99,6 +115,9 @@ def build_application(
         keep_questions=settings.log_questions,
         retention_days=settings.retention_days,
     )
+
+    # Before every handler: updates of chats not in ALLOWED_CHAT_IDS go no further.
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -139,21 +158,17 @@ def _check_can_listen(host: str, port: int) -> None:
 
 
 def run_bot(settings: Settings) -> int:
-    """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped."""
+    """Load everything, fail early and clearly, then poll (or serve a webhook) until stopped.
+
+    Fatal errors are raised as :class:`~bot.errors.BotError` (one line, an exit status).
+    """
     configure_logging(settings.log_level, settings.token)
     # A broken knowledge file stops us here, before anything is sent to Telegram.
     answerer = Library.from_directory(settings.knowledge_dir, settings.cache_dir, settings.default_article)
     application = build_application(settings, answerer)
     if settings.webhook_url:
         _check_can_listen(settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # The ids handled above the last confirmation are kept for the next start.
+    saved = SavedOffset(settings.cache_dir, settings.token, settings.base_url) if settings.cache_dir else None
+    asyncio.run(serve(application, settings, saved=saved))
     return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections import OrderedDict
 from datetime import timedelta
 from typing import Any, cast
 
@@ -27,8 +26,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, ContextTypes
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.config import Settings
 from bot.core.answering import Answer
@@ -37,6 +36,8 @@ from bot.replies import logbook, payloads, texts
 from bot.replies.messages import Replies, Reply
 from bot.report.summary import build_report
 from bot.store.log import QuestionLog, utc_now
+from bot.tg import lifecycle
+from bot.tg.memory import AnswerMemory
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,7 @@ REPLIES = "replies"
 SETTINGS = "settings"
 LOG = "question_log"
 STATS_DAYS = 7
-ANSWERS = "answers"  # chat_data: question message id → (answer message id, digest)
-REMEMBERED_ANSWERS = 200
+ANSWERS = "answers"  # bot_data: the AnswerMemory (which answer each question got)
 INLINE_CACHE_SECONDS = 300
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -64,6 +64,11 @@ def settings_of(context: Context) -> Settings:
 def log_of(context: Context) -> QuestionLog:
     """The question log handed over in ``bot_data``."""
     return cast(QuestionLog, context.bot_data[LOG])
+
+
+def answers_of(context: Context) -> AnswerMemory:
+    """The answers remembered, handed over in ``bot_data``."""
+    return cast(AnswerMemory, context.bot_data[ANSWERS])
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -105,15 +110,40 @@ async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) 
 # --- questions -----------------------------------------------------------------------------
 
 
-def _servable(update: Update, context: Context) -> Message | None:
-    """The message to act on, unless it comes from a bot or a chat we do not serve."""
-    message = update.effective_message
+async def gate(update: Update, context: Context) -> None:
+    """ALLOWED_CHAT_IDS, for every kind of update, before any handler sees it.
+
+    Messages, edits and button presses of a chat not served go no further (a press is
+    answered, so its spinner stops, and nothing else happens). Inline queries say only the
+    kind of chat they are typed in: those from groups and channels are not answered (which
+    group is not known), private ones (or of an unknown kind) are. Membership changes pass:
+    :func:`membership` leaves the chats not served.
+    """
+    settings = settings_of(context)
+    if not settings.allowed_chat_ids or update.my_chat_member is not None:
+        return
     chat = update.effective_chat
-    if message is None or chat is None:
+    if chat is not None:
+        if settings.serves(chat.id, chat.type == ChatType.PRIVATE):
+            return
+    elif update.inline_query is not None:
+        if update.inline_query.chat_type in (None, ChatType.SENDER, ChatType.PRIVATE):
+            return
+    elif update.callback_query is None:
+        return  # nothing of a chat: no handler of ours acts on it
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    elif update.inline_query is not None:
+        await update.inline_query.answer([], cache_time=INLINE_CACHE_SECONDS)
+    raise ApplicationHandlerStop
+
+
+def _servable(update: Update, context: Context) -> Message | None:
+    """The message to act on, unless it comes from a bot (chats not served: see :func:`gate`)."""
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
         return None
     if message.from_user is not None and message.from_user.is_bot:
-        return None
-    if not settings_of(context).serves(chat.id, chat.type == ChatType.PRIVATE):
         return None
     return message
 
@@ -170,27 +200,24 @@ async def respond(update: Update, context: Context, message: Message, question: 
     reply = replies.answer(answer, group=group)
     ms = round((time.perf_counter() - started) * 1000)
     _log_answer(message, question, answer, ms)
-    digest = hashlib.sha256((reply.html + repr(reply.buttons)).encode()).hexdigest()
-    answers = _answers(context)
-    earlier = answers.get(message.message_id)
+    digest = hashlib.blake2b((reply.html + repr(reply.buttons)).encode(), digest_size=8).digest()
+    answers = answers_of(context)
+    earlier = answers.get(message.chat_id, message.message_id)
     if update.edited_message is not None and earlier is not None:
-        answer_id, old_digest = earlier
-        if old_digest == digest:
+        if earlier.digest == digest:
             return  # the edit does not change the answer: say nothing
         try:
             await context.bot.edit_message_text(
-                reply.html, chat_id=message.chat_id, message_id=answer_id, reply_markup=keyboard(reply)
+                reply.html, chat_id=message.chat_id, message_id=earlier.answer_id, reply_markup=keyboard(reply)
             )
-            answers[message.message_id] = (answer_id, digest)
+            answers.put(message.chat_id, message.message_id, earlier.answer_id, digest)
             _log_question(context, message, answer, ms)
             return
         except BadRequest as exc:  # the answer was deleted or is too old to edit: answer anew
-            log.info("could not edit answer %s: %s", answer_id, exc.message)
+            log.info("could not edit answer %s: %s", earlier.answer_id, exc.message)
     sent = await _send(message, reply, quote=group)
     _log_question(context, message, answer, ms)
-    answers[message.message_id] = (sent.message_id, digest)
-    while len(answers) > REMEMBERED_ANSWERS:
-        answers.popitem(last=False)
+    answers.put(message.chat_id, message.message_id, sent.message_id, digest)
 
 
 def _log_answer(message: Message, question: str, answer: Answer, ms: int) -> None:
@@ -208,14 +235,12 @@ def _log_question(context: Context, message: Message, answer: Answer, ms: int) -
         )
 
 
-def _answers(context: Context) -> OrderedDict[int, tuple[int, str]]:
-    chat_data = context.chat_data if context.chat_data is not None else {}
-    answers = chat_data.setdefault(ANSWERS, OrderedDict())
-    return cast("OrderedDict[int, tuple[int, str]]", answers)
-
-
 async def _send(message: Message, reply: Reply, *, quote: bool) -> Message:
-    """Reply in the message's chat (and forum topic), quoting it in groups."""
+    """Reply in the message's chat (and forum topic), quoting it in groups.
+
+    Quoting allows sending without the reply (a Defaults of the Application): a question
+    deleted before its answer still gets it.
+    """
     return await message.reply_html(reply.html, reply_markup=keyboard(reply), do_quote=quote)
 
 
@@ -441,6 +466,9 @@ async def error_handler(update: object, context: Context) -> None:
     no traceback, no apology.
     """
     error = context.error
+    if isinstance(error, InvalidToken):  # revoked while running: stop with one line, do not linger
+        lifecycle.fail(context.application, lifecycle.token_rejected(error, settings_of(context).base_url))
+        return
     if isinstance(error, (RetryAfter, TimedOut, NetworkError)) and not isinstance(error, BadRequest):
         # The request layer has already said so in one line; here it only gave up.
         if update is None:

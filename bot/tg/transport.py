@@ -4,7 +4,9 @@
   cannot parse no longer stalls polling.
 - :class:`FloodWindow` and :class:`RetryingRateLimiter`: Telegram's limits kept exactly as
   sliding windows; 429s waited out, network failures retried.
-- :class:`PerChatUpdateProcessor`: updates of different chats concurrently, one chat's in order.
+- :class:`TokenSafeBot`: PTB's bot, without the token in its ``repr``.
+
+Per-chat order is :mod:`bot.tg.delivery`'s.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import contextlib
 import json
 import logging
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -22,7 +25,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger("bot")
@@ -35,8 +38,8 @@ SEND_BACKOFF_SECONDS = 0.5
 _IDLE_KEYS = 1000
 # Times a call refused with 429 is tried again after the wait Telegram asks for.
 FLOOD_RETRIES = 8
-# Updates processed at once (of different chats: one chat's updates wait for each other).
-CONCURRENT_UPDATES = 64
+# Connections to the Bot API for sending (the overall flood window lets about 30 be in flight).
+CONNECTIONS = 72
 
 
 class LoggingRequest(HTTPXRequest):
@@ -63,6 +66,9 @@ class LoggingRequest(HTTPXRequest):
             log.warning("Bot API %s answered HTTP %d: %s", endpoint, code, _description(payload))
         if endpoint == "getUpdates" and code == HTTPStatus.OK:
             payload = _parseable_updates(payload)
+        if code >= HTTPStatus.BAD_REQUEST and not _description(payload):
+            # Not the Bot API's JSON (a wrong URL's HTML 404 page): PTB would log a traceback.
+            payload = json.dumps({"ok": False, "error_code": code, "description": _phrase(code)}).encode()
         return code, payload
 
 
@@ -71,6 +77,13 @@ def _description(payload: bytes) -> str:
         return str(json.loads(payload).get("description", ""))[:200]
     except (ValueError, AttributeError):
         return ""
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return f"HTTP {code}"
 
 
 def _parseable_updates(payload: bytes) -> bytes:
@@ -132,6 +145,7 @@ class FloodWindow:
         self.limit, self.period, self.margin = limit, period, margin
         self._slots: dict[object, list[list[float]]] = {}
         self._changed: dict[object, asyncio.Condition] = {}
+        self.waiting: Counter[object] = Counter()  # messages waiting for their turn now, per key
 
     @asynccontextmanager
     async def hold(self, key: object) -> AsyncIterator[None]:
@@ -147,8 +161,17 @@ class FloodWindow:
                     break
                 done = [s[0] for s in slots if s[0] != math.inf]
                 wait = min(done) + self.period + self.margin - now if done else None
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), wait)
+                self.waiting[key] += 1
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
+                # cancellation (the end of the shutdown grace).
+                try:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(wait):
+                            await changed.wait()
+                finally:
+                    self.waiting[key] -= 1
+                    if not self.waiting[key]:
+                        del self.waiting[key]
             slot = [math.inf]  # in flight
             slots.append(slot)
         try:
@@ -189,6 +212,29 @@ class RetryingRateLimiter(AIORateLimiter):
         self.limits = limits
         self._overall = FloodWindow(limits.overall, limits.overall_period, margin=limits.overall_margin)
         self._groups = FloodWindow(limits.group, limits.group_period, margin=limits.group_margin)
+        self._sending: set[asyncio.Task[Any] | None] = set()
+
+    async def _send(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Make the HTTP call, noting the task as sending meanwhile (see :meth:`sending`)."""
+        task = asyncio.current_task()
+        self._sending.add(task)
+        try:
+            return await callback(*args, **kwargs)
+        finally:
+            self._sending.discard(task)
+
+    def sending(self, task: asyncio.Task[Any]) -> bool:
+        """Whether ``task`` has a request on the wire: cancelling it now could repeat a message."""
+        return task in self._sending
+
+    def group_waiting(self, chat_id: int) -> bool:
+        """Whether a message to the group ``chat_id`` is waiting for the group's minute."""
+        return bool(self._groups.waiting.get(chat_id))
 
     async def process_request(
         self,
@@ -206,10 +252,10 @@ class RetryingRateLimiter(AIORateLimiter):
             # Inside AIORateLimiter's call, so that requests it held back during a 429 pause
             # also wait their turn instead of all going at once when the pause ends.
             if chat_id is None:
-                return await callback(*call_args, **call_kwargs)
+                return await self._send(callback, call_args, call_kwargs)
             group = self._groups.hold(chat_id) if _is_group(chat_id) else contextlib.nullcontext()
             async with group, self._overall.hold(None):
-                return await callback(*call_args, **call_kwargs)
+                return await self._send(callback, call_args, call_kwargs)
 
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
@@ -230,48 +276,18 @@ def _is_group(chat_id: object) -> bool:
         return True
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Updates of different chats are processed concurrently, those of one chat in order.
+class TokenSafeBot(ExtBot[int]):
+    """PTB's bot, whose ``repr`` names the bot instead of printing its token."""
 
-    One slow chat (a group waiting out its 20 messages a minute) must not hold up the
-    others, and in one chat the answers must come in the order of the questions.
-    """
+    async def close_connections(self) -> None:
+        """Close the HTTP clients even when :meth:`initialize` failed (PTB's shutdown would not)."""
+        for request in self._request:
+            await request.shutdown()
 
-    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's earlier updates, then process this one."""
-        key = _chat_key(update)
-        if key is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key], self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
-def _chat_key(update: object) -> int | None:
-    """The chat (or, for inline queries, the user) whose updates must stay in order."""
-    if not isinstance(update, Update):
-        return None
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    return update.effective_user.id if update.effective_user is not None else None
+    def __repr__(self) -> str:
+        """``TokenSafeBot[username=…]`` (PTB's says ``ExtBot[token=…]``)."""
+        username = self._bot_user.username if self._bot_user is not None else None
+        return f"{type(self).__name__}[username={username}]"
 
 
 def make_request(connections: int, seconds: float) -> LoggingRequest:
