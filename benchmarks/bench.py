@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
-from bot.core.answering import Answerer
+from bot.core.answering import MAX_QUESTION, Answerer
 
 QUESTION = "桐庐要打赢哪六大攻坚战？"
 NAIVE = """
@@ -243,6 +243,13 @@ def per_question(rounds: int) -> list[Figure]:
     for question in questions:  # warm both: shards and jieba's dictionary load once
         ours(question)
         naive(question)
+    # The bound on one message's work: the longest question read (MAX_QUESTION characters of
+    # the article's own text, the densest in its terms), and a 1,000-character message. Each
+    # once: a text asked again finds its cut remembered.
+    text = "".join(p.text for p in answerer.passages)
+    step = max(1, (len(text) - 1000) // 20)
+    longest = [text[i : i + MAX_QUESTION] for i in range(0, len(text) - 1000, step)]
+    thousand = [text[i : i + 1000] for i in range(0, len(text) - 1000, step)]
     return [
         summary(
             "per question (ms)",
@@ -250,7 +257,21 @@ def per_question(rounds: int) -> list[Figure]:
             timed(ours, questions, rounds),
             "jieba cut + get_scores",
             timed(naive, questions, rounds),
-        )
+        ),
+        summary(
+            f"question of {MAX_QUESTION} characters, the longest read (ms)",
+            "ms",
+            timed(ours, longest, 1),
+            "jieba cut + get_scores",
+            timed(naive, longest, 1),
+        ),
+        summary(
+            "message of 1,000 characters (ms)",
+            "ms",
+            timed(ours, thousand, 1),
+            "jieba cut + get_scores",
+            timed(naive, thousand, 1),
+        ),
     ]
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.answering import Answerer
+from bot.core.answering import MAX_QUESTION, Answerer
 from bot.sandbox.server import BotAPIServer, Sent
 
 from .support.e2e import STICKER, running_bot
@@ -284,7 +284,8 @@ CASES: list[tuple[str, Post, Check]] = [
     ("newlines only", text("\n\n\n"), says(EMPTY)),
     ("4,096 characters", text("快递回归" * 1024), says("问题太长了")),
     ("10,000 characters", text("桐" * 10_000), says("问题太长了")),
-    ("one word 999 times", text("快递" * 499), answers_like("快递")),
+    ("one word up to the length limit", text("快递" * (MAX_QUESTION // 2)), answers_like("快递")),
+    ("one character over the limit", text("快递" * (MAX_QUESTION // 2) + "？"), says("问题太长了")),
     ("emoji only", text("😀🎉🔥👍"), says(EMPTY)),
     ("punctuation only", text("？！。，……——"), says(EMPTY)),
     ("HTML bold injection", text("<b>快递回归</b>攻坚战的目标"), answers_like("快递回归攻坚战的目标")),

@@ -44,6 +44,8 @@ _PARTICLES = frozenset("了着过的得地吗呢吧啊")
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?[年月日号天个件人亿万%]?$")
 # A one-character noun this common is too general to tell of a topic (人, 事).
 _COMMON = 30000
+# Precise cuts remembered: a question's words, and whole questions, cut again while it is analysed.
+PRECISE_CACHE = 8192
 # Administrative divisions whose head is their name and 长 (县长, 镇长, 市长).
 _DIVISIONS = frozenset("县市镇乡区省村")
 # General-language specificity: log10(total / count) / SCALE, floored.
@@ -123,6 +125,7 @@ class Tokenizer:
         self._converter = opencc.OpenCC("t2s")
         self.stopwords = frozenset(self.normalize(w) for w in stopwords) | DEICTIC_WORDS
         self.whole_words = frozenset(self.normalize(w) for w in whole_words)
+        self._precise_cached = lru_cache(maxsize=PRECISE_CACHE)(self._cut_precise)
 
     @classmethod
     def build(
@@ -197,14 +200,18 @@ class Tokenizer:
     def _precise(self, text: str) -> list[str]:
         """The precise cut, with a place's head of office given back to the office.
 
-        jieba reads 桐庐县长 as 桐庐县 / 长; the question asks for the 县长 of 桐庐.
+        jieba reads 桐庐县长 as 桐庐县 / 长; the question asks for the 县长 of 桐庐. Cuts are
+        remembered (a question's words are cut again and again while it is analysed).
         """
+        return list(self._precise_cached(text))
+
+    def _cut_precise(self, text: str) -> tuple[str, ...]:
         words = list(self._jieba.cut(text))
         for i in range(len(words) - 1):
             word, following = words[i], words[i + 1]
             if following == "长" and len(word) > 2 and word[-1] in _DIVISIONS:
                 words[i], words[i + 1] = word[:-1], word[-1] + following
-        return words
+        return tuple(words)
 
     def cut_precise(self, normalized: str) -> list[str]:
         """The precise cut of normalised text, every piece kept (they add up to the text)."""
