@@ -236,3 +236,13 @@ def test_the_missing_figure_named_is_the_one_asked_for(answerer: Answerer, quest
     answer = answerer.answer(question)
     assert answer.figure_missing and answer.figure is not None
     assert figure in answer.figure.text
+
+
+def test_the_answering_sentence_is_the_paragraphs_own_not_its_heading(answerer: Answerer) -> None:
+    # ¶9's headings (要打赢六大攻坚战) run into its first sentence without a full stop.
+    answer = answerer.answer("桐庐要打赢哪六大攻坚战？")
+    assert answer.best is not None and answer.sentence is not None
+    passage = answer.best.passage
+    start, end = answer.sentence
+    assert start >= len(passage.source_text) - len(passage.text)
+    assert "打赢六大攻坚战制造业" in passage.source_text[start:end]

@@ -634,7 +634,10 @@ class Answerer:
         that does not.
         """
         text = ranked.passage.source_text
-        spans = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text) if m.group().strip()]
+        # The paragraph's own sentences: its headings (要打赢六大攻坚战) stand before them without a
+        # full stop, and are shown in the citation anyway.
+        body = len(text) - len(ranked.passage.text)
+        spans = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text, body) if m.group().strip()]
         if not spans:
             return None
         normalized = self.tokenizer.normalize(text)
