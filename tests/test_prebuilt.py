@@ -74,6 +74,7 @@ def test_a_changed_knowledge_folder_gets_a_new_index(tmp_path: Path) -> None:
     assert digest_of(folder) != before
 
 
+@pytest.mark.slow  # a second index build
 def test_a_corrupt_entry_is_rebuilt(built, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     # A copy of the entry the first start wrote (building one costs seconds).
     cache = tmp_path / "cache"
@@ -90,6 +91,7 @@ def test_a_corrupt_entry_is_rebuilt(built, tmp_path: Path, caplog: pytest.LogCap
     assert prepare(KNOWLEDGE, cache=cache).cached
 
 
+@pytest.mark.slow  # a second index build
 def test_an_unwritable_cache_folder_only_costs_time(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")

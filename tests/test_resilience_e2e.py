@@ -260,6 +260,9 @@ async def stop_process(process: asyncio.subprocess.Process) -> tuple[int, str]:
     return process.returncode or 0, (out + err).decode()
 
 
+# The processes of these three take seconds; the fast suite has the same guarantees in process
+# (test_delivery_e2e, test_logs, test_webhook_e2e).
+@pytest.mark.slow
 async def test_sigterm_stops_gracefully_and_a_restart_loses_repeats_and_breaks_nothing(server: BotAPIServer) -> None:
     users = [server.user(6000 + i) for i in range(10)]
     chats = [server.private_chat(u) for u in users]
@@ -298,6 +301,7 @@ async def test_sigterm_stops_gracefully_and_a_restart_loses_repeats_and_breaks_n
         assert len(server.of("sendMessage", chat["id"])) == 4
 
 
+@pytest.mark.slow
 async def test_the_token_never_appears_in_any_log_line() -> None:
     token = "987654321:SECRET-token_that-must_never-leak"
     server = BotAPIServer(token=token)
@@ -389,9 +393,9 @@ def broken_knowledge(tmp_path: Path, kind: str) -> tuple[Path, str]:
 
 @pytest.mark.parametrize(
     "kind",
-    # Each kind's message is checked in process (test_knowledge); two process starts show the
-    # path from it to one line and no request in the quick suite, the rest in the slow one.
-    [k if k in ("missing", "not verbatim") else pytest.param(k, marks=pytest.mark.slow) for k in BROKEN],
+    # Each kind's message is checked in process (test_knowledge), and test_cli shows one as a
+    # process's one line; here every kind, as the bot starts, in the slow suite.
+    [pytest.param(k, marks=pytest.mark.slow) for k in BROKEN],
 )
 async def test_broken_knowledge_stops_start_up_before_telegram(server: BotAPIServer, tmp_path: Path, kind: str) -> None:
     folder, expected = broken_knowledge(tmp_path, kind)
@@ -413,6 +417,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.slow
 async def test_webhook_mode_answers_and_refuses_requests_without_the_secret(server: BotAPIServer) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram-hook"
