@@ -66,7 +66,7 @@ def closed_port() -> int:
 # --- start-up ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.slow  # processes; test_handlers_e2e and test_logs keep the one line in process
+@pytest.mark.slow  # a process; the wrong URL and the revoked token below are TokenRejected in process
 async def test_a_rejected_token_ends_start_up_with_one_line_and_status_2(
     server: BotAPIServer,
     answerer: Answerer,  # answerer: the prepared index the process loads
