@@ -1,15 +1,17 @@
-"""Shared fixtures: the real bundled knowledge, loaded once per test session."""
+"""Shared fixtures: the real bundled knowledge, loaded once per test session, and a local Bot API server."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.core.answering import Answerer
 from bot.core.knowledge import Knowledge, load_knowledge
+from bot.sandbox.server import BotAPIServer
 
 from .support import KNOWLEDGE
 from .support.postgres import INSTALL_HINT, PostgresServer, binaries
@@ -23,6 +25,16 @@ os.environ["DATABASE_URL"] = f"sqlite:///{CACHE / 'questions.sqlite3'}"
 os.environ["KNOWLEDGE_DIR"] = str(KNOWLEDGE)
 # As `python -m bot` does: PTB 23's timedelta durations (PTB 22 warns on RetryAfter otherwise).
 os.environ["PTB_TIMEDELTA"] = "1"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotAPIServer]:
+    """A local Bot API server for one test; nothing the bot sent may be what Telegram refuses."""
+    server = BotAPIServer()
+    await server.start()
+    yield server
+    await server.stop()
+    assert server.refused == [], "the bot sent something Telegram would refuse"
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,15 +32,6 @@ from .test_resilience_e2e import start_process, stop_process
 
 ADMIN = 5550001
 SECRET = b"an e2e secret of sixteen bytes or more"
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotAPIServer]:
-    server = BotAPIServer()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.refused == [], "the bot sent something Telegram would refuse"
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -18,15 +17,6 @@ from bot.tg.memory import AnswerMemory
 from .support.e2e import running_bot
 
 QUESTION = "快递回归攻坚战定了什么目标？"
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotAPIServer]:
-    server = BotAPIServer()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.refused == []
 
 
 async def test_allowed_chat_ids_hold_for_buttons_edits_and_inline_queries_too(

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -35,15 +34,6 @@ QUESTIONS = [
     "谁是制造业攻坚战的指挥长？",
     "传统产业要实现哪五大目标？",
 ]
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotAPIServer]:
-    server = BotAPIServer()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.refused == []
 
 
 def assert_one_clean_line(log: str, *needles: str) -> str:

@@ -14,7 +14,6 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,15 +42,6 @@ QUESTIONS = [
     "这篇报道的责任编辑是谁？",
 ]
 KINDS = ["429", "500", "502", "slow", "drop"]  # of faults the local server injects
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotAPIServer]:
-    server = BotAPIServer()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.refused == []
 
 
 def citations(answerer: Answerer) -> dict[str, str]:
