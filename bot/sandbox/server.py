@@ -249,7 +249,7 @@ class BotAPIServer:
         self.webhook: dict[str, Any] | None = None
         self.webhook_deliveries: list[int] = []
         self.webhook_answers: list[tuple[int, int]] = []  # (update_id, HTTP status or 0 for no answer)
-        self._polls = itertools.count(1)
+        self._poll_ids = itertools.count(1)  # each getUpdates call's number: the latest one is active
         self._active_poll = 0
         self.requests: list[str] = []
         self.unsupported: set[str] = set()  # methods to answer 404, like an emulator that lacks them
@@ -435,7 +435,7 @@ class BotAPIServer:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             await self._confirm(offset)
         # Only one getUpdates at a time: this one ends the one waiting, as on Telegram.
-        poll = self._active_poll = next(self._polls)
+        poll = self._active_poll = next(self._poll_ids)
         token = self.token
         deadline = time.monotonic() + timeout
         async with self._changed:
