@@ -84,6 +84,9 @@ def test_add_writes_the_article_its_source_and_its_terms(added: tuple[Path, str]
         "一餐一补，钱从哪里来 (¶3)",
     ):
         assert seen in printed
+    # English reaches words inside the article's compounds too (党支部书记 → 书记), and the byline.
+    english = yaml.safe_load((folder / "lexicon" / "songyang" / "english.yaml").read_text(encoding="utf-8"))
+    assert "书记" in english["secretary"] and "编辑" in english["editor"]
     assert "约120平方米" in printed and "0 of them missing" in printed  # figures found, none falsely missing
     assert "the folder loads: 2 article(s)" in printed and "default tonglu" in printed
 

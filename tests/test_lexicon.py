@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.knowledge import Knowledge
-from bot.core.lexicon import load_lexicon
+from bot.core.lexicon import load_layers, load_lexicon
 from bot.errors import KnowledgeError
 
 from .support import KNOWLEDGE
@@ -20,7 +20,7 @@ def top_level_keys(path: Path) -> list[str]:
     return re.findall(r"^([^#\s][^:]*):", path.read_text(encoding="utf-8"), flags=re.M)
 
 
-@pytest.mark.parametrize("name", ["synonyms.yaml", "english.yaml"])
+@pytest.mark.parametrize("name", ["synonyms.yaml", "everyday.yaml", "english.yaml"])
 def test_no_key_is_written_twice(name: str) -> None:
     # YAML would keep only the last of two equal keys, silently.
     keys = top_level_keys(LEXICON / name)
@@ -57,9 +57,9 @@ _QUESTION_WORD = re.compile(
 )
 
 
-def test_no_alias_is_a_question_template() -> None:
+def test_no_alias_is_a_question_template(knowledge: Knowledge) -> None:
     # "多久 → 一个多月" answered how long the meeting lasted with the epidemic's weeks.
-    lexicon = load_lexicon(LEXICON)
+    lexicon = load_layers(KNOWLEDGE, [a.id for a in knowledge.articles])
     templates = [alias for alias in (*lexicon.synonyms, *lexicon.english) if _QUESTION_WORD.search(alias)]
     assert templates == []
 
@@ -68,3 +68,17 @@ def test_lexicon_files_are_bounded_like_articles(tmp_path: Path) -> None:
     (tmp_path / "synonyms.yaml").write_text("攻坚战: &a [仗]\n战役: *a\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="synonyms.yaml: line 2: malformed YAML: aliases"):
         load_lexicon(tmp_path)
+
+
+def test_a_folder_without_a_lexicon_still_speaks_everyday_chinese(tmp_path: Path) -> None:
+    # What `python -m bot add` writes has no synonyms.yaml: the language's own layer reaches it.
+    lexicon = load_layers(tmp_path, [])
+    assert "确诊病例" in lexicon.synonyms["病人"] and "快递" in lexicon.synonyms["物流"]
+    assert lexicon.dialect["而家"] == "现在" and "请问" in lexicon.stopwords
+
+
+def test_the_everyday_layer_holds_no_article_s_names() -> None:
+    # Names and the article's own phrases stay in its synonyms.yaml, where a new article never sees them.
+    everyday = set(top_level_keys(LEXICON / "everyday.yaml"))
+    assert everyday.isdisjoint(top_level_keys(LEXICON / "synonyms.yaml"))
+    assert everyday.isdisjoint({"方毅", "翁嫣", "周海静", "蔡东海", "桐庐", "富春未来城", "一核两翼多点"})

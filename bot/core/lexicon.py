@@ -1,7 +1,8 @@
 """The words around the articles, kept as data in ``knowledge/lexicon/``, in layers.
 
 - ``lexicon/`` itself is shared by every article of the folder: the general language files
-  (``stopwords.txt``, ``question_frames.txt``: Chinese and English, no article's) and, when
+  (``stopwords.txt``, ``question_frames.txt``, ``dialect.yaml``, ``everyday.yaml``: Chinese
+  and English, no article's) and, when
   curated by hand, a lexicon for the folder's articles (the bundled folder's is the curated
   lexicon of its one article). A folder without language files uses the bundled ones.
 - ``lexicon/<article id>/`` is one article's own layer, in the same file formats:
@@ -15,6 +16,8 @@ article, so a term taught by one article's layer is a word for all.
 The files:
 
 - ``synonyms.yaml``: article term → everyday words for it (仗 → 攻坚战).
+- ``everyday.yaml``: the same for the standard words of the language (病人 → 确诊病例), so
+  that an article nobody wrote a lexicon for is reached in everyday words too.
 - ``english.yaml``: English word or phrase → article terms (battle → 攻坚战).
 - ``stopwords.txt``: function words and question frames, dropped from every text.
 - ``whole_words.txt``: words search mode must not split (副县长 is no 县长).
@@ -40,7 +43,7 @@ from bot.errors import KnowledgeError
 
 LEXICON = "lexicon"
 # Files of the language, not of an article: a folder without them uses the bundled ones.
-LANGUAGE_FILES = ("stopwords.txt", "question_frames.txt", "dialect.yaml")
+LANGUAGE_FILES = ("stopwords.txt", "question_frames.txt", "dialect.yaml", "everyday.yaml")
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,10 @@ class Lexicon:
 
 def load_lexicon(directory: Path) -> Lexicon:
     """Load ``directory`` (``knowledge/lexicon``); every file is optional."""
-    synonyms: dict[str, list[str]] = {}
-    for term, aliases in _mapping(directory / "synonyms.yaml").items():
-        for alias in aliases:
-            synonyms.setdefault(alias.lower(), []).append(term)
     english = {key.lower(): tuple(terms) for key, terms in _mapping(directory / "english.yaml").items()}
     userdict = directory / "userdict.txt"
     return Lexicon(
-        synonyms={alias: tuple(terms) for alias, terms in synonyms.items()},
+        synonyms=_inverted(directory / "synonyms.yaml"),
         english=english,
         stopwords=_words(directory / "stopwords.txt"),
         whole_words=_words(directory / "whole_words.txt"),
@@ -106,13 +105,16 @@ def load_layers(knowledge_dir: Path, article_ids: Iterable[str]) -> Lexicon:
     stopwords: set[str] = set()
     frames: set[str] = set()
     dialect: dict[str, str] = {}
+    everyday: dict[str, tuple[str, ...]] = {}
     for path in language_files(knowledge_dir):
-        if path.suffix == ".yaml":
+        if path.name == "dialect.yaml":
             dialect.update(_pairs(path))
+        elif path.name == "everyday.yaml":
+            everyday = _inverted(path)
         else:
             (stopwords if path.name == "stopwords.txt" else frames).update(read_word_list(path))
     return Lexicon(
-        synonyms=_merged(layer.synonyms for layer in layers),
+        synonyms=_merged([everyday, *(layer.synonyms for layer in layers)]),
         english=_merged(layer.english for layer in layers),
         stopwords=frozenset(stopwords).union(*(layer.stopwords for layer in layers)),
         whole_words=frozenset().union(*(layer.whole_words for layer in layers)),
@@ -130,6 +132,15 @@ def _merged(tables: Iterable[Mapping[str, tuple[str, ...]]]) -> dict[str, tuple[
         for key, terms in table.items():
             merged.setdefault(key, {}).update(dict.fromkeys(terms))
     return {key: tuple(terms) for key, terms in merged.items()}
+
+
+def _inverted(path: Path) -> dict[str, tuple[str, ...]]:
+    """A synonyms file (term → everyday words) turned round: everyday word → terms."""
+    inverted: dict[str, list[str]] = {}
+    for term, aliases in _mapping(path).items():
+        for alias in aliases:
+            inverted.setdefault(alias.lower(), []).append(term)
+    return {alias: tuple(terms) for alias, terms in inverted.items()}
 
 
 def _pairs(path: Path) -> dict[str, str]:

@@ -309,6 +309,12 @@ class Tagger:
         """How often jieba's dictionary has seen ``word`` (0: not a dictionary word)."""
         return int(self._jieba.FREQ.get(word) or 0)
 
+    def parts(self, word: str) -> list[str]:
+        """The dictionary words of two or more characters inside ``word`` (县委书记 → 县委, 书记)."""
+        n = len(word)
+        inner = (word[i:j] for i in range(n) for j in range(i + 2, n + 1) if j - i < n)
+        return [part for part in inner if self.frequency(part)]
+
     def tag(self, word: str) -> str | None:
         """The dictionary's part-of-speech tag of ``word``."""
         found = self._pos.word_tag_tab.get(word)

@@ -108,6 +108,8 @@ def import_article(source: Path, options: Options, knowledge_dir: Path) -> Impor
     if english.available():
         counts = Counter(content_words(header.body))
         words = [t.word for t in terms.words] + [w for w, _ in counts.most_common()]
+        # The words inside compounds too: 县委书记 is a secretary (书记), 责任编辑 an editor (编辑).
+        words += [part for w in words for part in tagger.parts(w) if part not in stopwords]
         bridge = english.bridge(words, english.Dictionary(words), stopwords)
     not_figures = frozenset(terms.not_figures)
     figures = [extract(p.text, not_figures) for p in pieces]

@@ -26,6 +26,7 @@ HEADER_WORDS: Mapping[str, tuple[str, ...]] = {
     "date": ("日期",),
     "title": ("标题",),
     "headline": ("标题",),
+    "editor": ("责任编辑", "编辑"),  # the byline every Chinese news report ends with
 }
 _MAX_KEY_WORDS = 4
 _MAX_TERMS = 6
