@@ -218,6 +218,28 @@ def test_typos_are_read_as_the_articles_terms(answerer: Answerer, question: str,
     assert [(wrong in c.wrong and right in c.right) for c in answer.query.corrections] == [True]
 
 
+@pytest.mark.parametrize(
+    ("question", "typed", "term"),
+    [
+        ("Who is Fang Yi?", "fang yi", "方毅"),  # a name, capitalised: not 防疫, spelled alike
+        ("what did zhou haijing say about parcels", "zhou haijing", "周海静"),
+        ("jianfu qingdan 有几条", "jianfu qingdan", "减负清单"),
+    ],
+)
+def test_terms_typed_in_pinyin_are_read_as_the_articles(
+    answerer: Answerer, question: str, typed: str, term: str
+) -> None:
+    answer = answerer.answer(question)
+    assert [(c.wrong, c.right) for c in answer.query.corrections] == [(typed, term)]
+    assert answer.verdict is Verdict.ANSWER
+
+
+def test_english_words_are_never_read_as_pinyin(answerer: Answerer) -> None:
+    english = ["What are the six battles?", "How many parcels did the courier firms handle?", "Is Tonglu safe now?"]
+    for question in english:
+        assert answerer.answer(question).query.corrections == ()
+
+
 def test_real_words_are_never_corrected(answerer: Answerer) -> None:
     for question in ["我老是搞不清六大攻坚战", "桐庐现在疫情咋样", "要打赢几大攻坚战"]:
         assert answerer.answer(question).query.corrections == ()

@@ -176,7 +176,13 @@ class Answerer:
         self._article_text = "\n".join(tokenizer.normalize(p.source_text) for p in self.passages)
         speller = Speller(language.terms, language.homophones, self._article_text, tokenizer.store.get)
         self.analyzer = QueryAnalyzer(
-            tokenizer, lexicon, index.idf, speller=speller, bridge=language.bridge, kinds=language.kinds
+            tokenizer,
+            lexicon,
+            index.idf,
+            speller=speller,
+            bridge=language.bridge,
+            kinds=language.kinds,
+            pinyin=language.pinyin,
         )
         self._position = {p.key: i for i, p in enumerate(self.passages)}
         self._neighbour_terms: dict[str, frozenset[str]] = {}

@@ -34,13 +34,13 @@ from bot.core.knowledge import Knowledge, Passage, load_knowledge
 from bot.core.lexicon import Lexicon, language_files, load_layers
 from bot.core.query import DATE_TERM
 from bot.core.retrieval import BM25Index
-from bot.core.spelling import homophone_table
+from bot.core.spelling import homophone_table, pinyin_table
 from bot.core.tokenizer import Tokenizer
 from bot.core.wordstore import WordStore
 
 log = logging.getLogger(__name__)
 
-FORMAT = "3"
+FORMAT = "5"
 WORDS = "words.bin"
 INDEX = "index.npz"
 LANGUAGE = "language.bin"
@@ -77,6 +77,7 @@ class Language:
     homophones: dict[str, str]  # each character of those terms → characters that sound like it
     bridge: dict[str, tuple[str, ...]]  # a word → the article's synonyms of it
     kinds: dict[str, str]  # a word → person, time or place
+    pinyin: dict[str, list[str]]  # toneless pinyin (fangyi) → the terms spelled so (方毅, 防疫)
 
     @classmethod
     def build(cls, vocabulary: Collection[str], aliases: Mapping[str, Collection[str]]) -> Language:
@@ -88,17 +89,18 @@ class Language:
             homophones=homophone_table({c for t in terms for c in t}),
             bridge=thesaurus.bridge(set(vocabulary), aliases),
             kinds=thesaurus.kinds(),
+            pinyin=pinyin_table(terms),
         )
 
     def save(self, path: Path) -> None:
         """Write to ``path``."""
-        path.write_bytes(marshal.dumps((list(self.terms), self.homophones, self.bridge, self.kinds)))
+        path.write_bytes(marshal.dumps((list(self.terms), self.homophones, self.bridge, self.kinds, self.pinyin)))
 
     @classmethod
     def load(cls, path: Path) -> Language:
         """Read what :meth:`save` wrote."""
-        terms, homophones, bridge, kinds = marshal.loads(path.read_bytes())
-        return cls(tuple(terms), homophones, bridge, kinds)
+        terms, homophones, bridge, kinds, pinyin = marshal.loads(path.read_bytes())
+        return cls(tuple(terms), homophones, bridge, kinds, pinyin)
 
 
 def digest_of(directory: Path, default: str | None = None) -> str:

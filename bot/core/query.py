@@ -18,12 +18,12 @@ the concepts and the intent whether the best passage answers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.core.lexicon import Lexicon
-from bot.core.spelling import Correction, Speller
+from bot.core.spelling import Correction, PinyinReader, Speller
 from bot.core.thesaurus import PERSON, PLACE, TIME
 from bot.core.tokenizer import Tokenizer, has_cjk
 
@@ -40,6 +40,7 @@ DATE_TERM = "日期"
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*|\d+(?:\.\d+)?")
+_CAPITALIZED = re.compile(r"\b[A-Z][a-z]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff0-9]+")
 
 _MEASURE = "个家条件天月日年人位项元亿万名批次倍所座台亩字类种"
@@ -243,10 +244,12 @@ class QueryAnalyzer:
         speller: Speller | None = None,
         bridge: Mapping[str, tuple[str, ...]] | None = None,
         kinds: Mapping[str, str] | None = None,
+        pinyin: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """Index the lexicon for fast lookup; ``vocabulary`` maps every indexed term to its idf.
 
-        ``speller`` reads typos as article terms; ``bridge`` maps words of Chinese at large to
+        ``speller`` reads typos as article terms, ``pinyin`` (spelling → term) terms typed in
+        pinyin; ``bridge`` maps words of Chinese at large to
         the article's synonyms of them; ``kinds`` tells person, time and place words (both
         from :mod:`bot.core.thesaurus`).
         """
@@ -266,6 +269,7 @@ class QueryAnalyzer:
             words = tuple(key.split())
             self._english.setdefault(words[0], []).append((words, terms))
         self._term_tokens: dict[str, frozenset[str]] = {}
+        self._pinyin = PinyinReader(pinyin or {}, self._is_english_word, self._pinyin_choice)
         # Cantonese words as Mandarin ones (而家 → 现在), longest first, before anything else.
         self._mandarin = dict(lexicon.dialect)
         keys = sorted(self._mandarin, key=len, reverse=True)
@@ -284,6 +288,8 @@ class QueryAnalyzer:
         corrections: list[Correction] = []
         if self.speller is not None:
             normalized, corrections = self.speller.correct(normalized, self.tokenizer.dictionary_words(normalized))
+        normalized, typed = self._pinyin.read(normalized, {w.lower() for w in _CAPITALIZED.findall(text)})
+        corrections.extend(typed)
         # "家人们谁懂啊" asks nobody who: the question is what follows.
         normalized = _ANYONE.sub(" ", normalized)
         intent = self._intent(normalized)
@@ -424,6 +430,22 @@ class QueryAnalyzer:
             if word not in self.tokenizer.stopwords and len(word) > 2 and not word.isdigit():
                 yield self._concept(word, {word}, {word}, True, frozenset({word}))
             i += 1
+
+    def _pinyin_choice(self, terms: Sequence[str], capitalized: bool) -> str | None:
+        """Of terms spelled alike in pinyin: a name when typed with a capital, else the commonest.
+
+        Fang Yi is 方毅; fangyi is whichever of 方毅 and 防疫 the article uses in more passages.
+        """
+        if capitalized:
+            names = [t for t in terms if (self.tokenizer.tag(t) or "").startswith("nr")]
+            if len(names) == 1:
+                return names[0]
+        uses = sorted((self.vocabulary.get(t, 0.0), t) for t in terms if t in self.vocabulary)
+        return uses[0][1] if uses else None
+
+    def _is_english_word(self, word: str) -> bool:
+        """Whether the glossary or the stopwords know ``word`` (so it is English, not pinyin)."""
+        return word in self.tokenizer.stopwords or any(f in self._english for f in _forms(word))
 
     def _english_match(self, words: list[str], start: int) -> tuple[int, tuple[str, ...]] | None:
         for form in _forms(words[start]):

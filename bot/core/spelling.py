@@ -13,7 +13,12 @@ for 桐庐, 减复 for 减负, 翁焉 for 翁嫣); the next is one wrong charact
 - the term is specific, not a word common in Chinese at large (问题, 看到): a typo that lands
   on a common word is more likely a different word.
 
-The homophones come from pypinyin, read once when the index is built (see
+Names and terms typed in pinyin, as in English questions (Who is Fang Yi?) or by a user without
+a Chinese keyboard (jianfu qingdan), are read as the article's terms (:class:`PinyinReader`):
+one word or up to four in a row that spell a term's toneless pinyin, never an English word the
+glossary knows.
+
+The homophones and the pinyin come from pypinyin, read once when the index is built (see
 :mod:`bot.core.prebuilt`) and saved with it: answering never imports pypinyin.
 """
 
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # A stretch this common in jieba's dictionary is a word in its own right, never a typo…
@@ -35,6 +40,9 @@ ANY_CHARACTER = 4
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Numerals, question words and function words are what the user means, never a slip (几大攻坚战
 # is no 六大攻坚战, 桐庐给 no 桐庐籍).
+# At most this many words in a row are read as one term (zhou hai jing → 周海静).
+PINYIN_WORDS = 4
+_PINYIN_WORD = re.compile(r"[a-z]+")
 _NOT_TYPOS = frozenset("几多少哪谁啥什么怎咋一二三四五六七八九十百千万亿两的了是在和与把被给")
 
 
@@ -118,6 +126,72 @@ class Speller:
                 if wrong in self._homophones.get(right, "") or len(term) >= ANY_CHARACTER:
                     return term
         return None
+
+
+class PinyinReader:
+    """Article terms typed in pinyin (fang yi → 方毅, tonglu → 桐庐, jianfu → 减负)."""
+
+    def __init__(
+        self,
+        table: Mapping[str, Sequence[str]],
+        is_english: Callable[[str], bool],
+        choose: Callable[[Sequence[str], bool], str | None],
+    ) -> None:
+        """Read with ``table``: toneless pinyin, syllables run together → the terms spelled so.
+
+        ``is_english``: whether a word is one the English glossary or the stopwords know (never
+        read as pinyin); ``choose``: which of several terms a spelling stands for, if any, told
+        whether it was typed with a capital (Fang Yi is a name; fangyi may be 防疫).
+        """
+        self._table = table
+        self._is_english = is_english
+        self._choose = choose
+
+    def read(self, text: str, capitalized: Collection[str] = ()) -> tuple[str, list[Correction]]:
+        """``text`` (normalised, lower case) with each term typed in pinyin written in characters.
+
+        ``capitalized``: the words the user typed with a capital letter, in lower case.
+        """
+        words = list(_PINYIN_WORD.finditer(text))
+        found: list[Correction] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(PINYIN_WORDS, len(words) - i), 0, -1):
+                run = words[i : i + size]
+                if any(text[a.end() : b.start()].strip() for a, b in zip(run, run[1:], strict=False)):
+                    continue  # the words must follow one another, blanks between at most
+                terms = self._table.get("".join(w.group() for w in run))
+                if not terms or (size == 1 and self._is_english(run[0].group())):
+                    continue
+                term = terms[0] if len(terms) == 1 else self._choose(terms, run[0].group() in capitalized)
+                if term is not None:
+                    found.append(Correction(text[run[0].start() : run[-1].end()], term, run[0].start()))
+                    i += size
+                    break
+            else:
+                i += 1
+        for correction in reversed(found):
+            end = correction.start + len(correction.wrong)
+            text = text[: correction.start] + correction.right + text[end:]
+        return text, found
+
+
+def pinyin_table(terms: Iterable[str]) -> dict[str, list[str]]:
+    """Each term's toneless pinyin, syllables run together (ü as v and as u) → the terms.
+
+    From pypinyin, imported here only: this runs when the index is built.
+    """
+    from pypinyin import lazy_pinyin
+
+    spelled: dict[str, set[str]] = {}
+    for term in terms:
+        syllables = lazy_pinyin(term)
+        if len(syllables) != len(term) or not all(s.isascii() and s.isalpha() for s in syllables):
+            continue
+        key = "".join(syllables)
+        for form in {key, key.replace("v", "u")}:
+            spelled.setdefault(form, set()).add(term)
+    return {key: sorted(found) for key, found in spelled.items()}
 
 
 def homophone_table(characters: Iterable[str]) -> dict[str, str]:
