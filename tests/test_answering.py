@@ -169,6 +169,9 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         ("两抓两转具体是哪两抓哪两转？", Reason.NOT_EXPLAINED),
         ("富春未来城的面积有多大？", Reason.NOT_STATED),
         ("第二批减负清单什么时候发布？", Reason.NOT_STATED),  # the article tells of the first batch only
+        # 富春江科技城 holds 科技, but where 快递科技小镇 stands whole its parts elsewhere are other things.
+        ("快递科技小镇位于哪个镇？", Reason.NOT_STATED),
+        ("“拿我是问”这句话是哪个领导说的？", Reason.NOT_STATED),  # "我们的表态是…": a pronoun names nobody
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(

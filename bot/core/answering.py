@@ -335,6 +335,8 @@ class Answerer:
                 if word in asked or not near(start):
                     continue
                 tag = self.tokenizer.tag(word) or ""
+                if tag.startswith("r"):
+                    continue  # 我们, 他: a pronoun points to a person, it names none
                 if tag.startswith(_PERSON_TAGS) or (intent.kind_of_person and self.analyzer.kinds.get(word) == PERSON):
                     return True
             return False
@@ -364,7 +366,9 @@ class Answerer:
         kind = query.intent.kind_word
         clause_of = _clauses(text)
         main = self._main_concept(self._weights(query))
-        anchors = [a for a in (main.anchors if main else ()) if len(a) > 1]
+        present = [a for a in (main.anchors if main else ()) if len(a) > 1 and a in text]
+        # Where the whole term stands, its parts elsewhere (科技 of 富春江科技城) are other things.
+        anchors = [a for a in present if not any(a != b and a in b for b in present)]
         home = {clause_of[m.start()] for a in anchors for m in re.finditer(re.escape(a), text)}
         bare = _without(text, asked)
         for word, start in self._words_at(bare):
