@@ -255,6 +255,11 @@ def test_real_words_are_never_corrected(answerer: Answerer) -> None:
         ("三通一达的从业人员有多少？", "从业人员超过万人"),
         ("交易中心几月份运营？", "今年月底"),
         ("三通一达的包裹突破多少件了", "的包裹突破亿件"),
+        ("传统产业的技改投资增长目标是多少", "技改投资增长回应"),  # the target's figure, not 五大目标
+        ("传统产业那边亩均税收增长多少", "亩均税收增长提高"),  # not the first growth of the paragraph
+        ("科技企业要新增几家", "科技企业家"),  # 新增规上企业〔?〕家 is the figure before the comma
+        ("今年打算新增多少家规上企业", "新增规上企业家"),
+        ("几位确诊病人治愈出院了", "位确诊病例已经全部治愈出院"),
     ],
 )
 def test_the_missing_figure_named_is_the_one_asked_for(answerer: Answerer, question: str, figure: str) -> None:

@@ -49,6 +49,8 @@ SLOT_BONUS = 0.75
 WITHOUT_MAIN = 0.6
 # …while for a question of one word, the passage that first names it counts this much more.
 INTRODUCTION = 2.0
+# Characters beyond which a question's word is simply far from a figure (about a clause).
+FIGURE_REACH = 12
 # An unknown noun weighs this (scaled by specificity); a known concept weighs its idf.
 UNKNOWN_WEIGHT = 2.0
 UNKNOWN_LATIN_WEIGHT = 1.5
@@ -685,7 +687,10 @@ class Answerer:
         named = []
         if measured is not None:
             # 从业人员有多少: the figure shown with the 从业人员 (从业人员超过万人), if there is one.
-            named = [f for f in figures if any(a in text[max(0, f.shown_from - 2) : f.end] for a in measured.anchors)]
+            # The word itself first (规上企业), then any of its terms (制造业, the lexicon's for 企业).
+            named = [f for f in figures if measured.text in text[max(0, f.shown_from - 2) : f.end]] or [
+                f for f in figures if any(a in text[max(0, f.shown_from - 2) : f.end] for a in measured.anchors)
+            ]
         if named:
             figures = named
         elif sentence is not None:
@@ -695,9 +700,12 @@ class Answerer:
         for concept, weight in self._weights(query):
             if concept.text == query.measured:
                 weight *= MEASURED_PULL  # 从业人员有多少: the figure of the 从业人员
+            # Where the word itself stands (科技企业), its parts elsewhere (企业) are other things.
+            whole = len(concept.text) > 1 and concept.text in text
+            terms = [concept.text] if whole else concept.anchors | concept.parts
             spans = [
                 (m.start(), m.end())
-                for term in concept.anchors | concept.parts
+                for term in terms
                 if len(term) >= 2 or term in _UNIT_WORDS
                 for m in re.finditer(re.escape(term), text)
             ]
@@ -710,10 +718,16 @@ class Answerer:
             # From the words shown with the figure (全国快递包裹达亿件), not just its unit: the
             # weighted sum over the question's words of the nearest place each stands.
             shown = figure.shown_from if figure.shown_from >= 0 else figure.start
-            return sum(
-                weight * min(max(start - figure.end, shown - end, 0) for start, end in spans)
-                for spans, weight in places
-            )
+
+            # A word farther than a clause or so tells no figure from its neighbours (传统产业 at
+            # the paragraph's head is as far from each of its targets), so it weighs no more.
+            # A word in the next clause (企业〔?〕家，科技企业〔?〕家) is the next figure's.
+            def gap(start: int, end: int) -> int:
+                if start >= figure.end and any(c in _CLAUSE_END for c in text[figure.end : start]):
+                    return FIGURE_REACH
+                return max(start - figure.end, shown - end, 0)
+
+            return sum(weight * min(FIGURE_REACH, *(gap(a, b) for a, b in spans)) for spans, weight in places)
 
         return min(figures, key=distance)
 

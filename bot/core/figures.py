@@ -76,7 +76,8 @@ class _Rule:
     unit: str | None = None  # None: the regex group "unit"
     context: int = 0  # characters of context kept before a missing figure
     common_words: bool = False  # no trace where the match ends a common word (国家, 文件)
-    after: int = 0  # characters of the clause after it kept too (a lone 年 means little alone)
+    after: int = 0  # characters after it kept too (a lone 年 means little alone)
+    within_clause: bool = False  # …up to the clause's end only (增长〔?〕改变, 〔?〕位确诊病例已经…)
     gap: str = "start"  # where the lost digits stood: start, end, unit (before it), last, each 的, month_day
 
 
@@ -89,9 +90,10 @@ def _rule(
     *,
     common_words: bool = False,
     after: int = 0,
+    within_clause: bool = False,
     gap: str = "start",
 ) -> _Rule:
-    return _Rule(re.compile(pattern), kind, missing, unit, context, common_words, after, gap)
+    return _Rule(re.compile(pattern), kind, missing, unit, context, common_words, after, within_clause, gap)
 
 
 # Order matters: earlier rules claim their characters first.
@@ -155,6 +157,7 @@ _RULES = (
         "%",
         context=5,
         after=2,
+        within_clause=True,
         gap="end",
     ),
     # 近 / 约 / 占 right before the end of the clause: 占中国快递市场近。 (Not 附近, 节约.)
@@ -197,13 +200,16 @@ _RULES = (
         common_words=True,
         gap="unit",
     ),
-    # A headcount before the people it counts: 位确诊病例.
+    # A headcount before the people it counts: 位确诊病例. The number is theirs, so what
+    # follows is shown too (低风险〔?〕位确诊病例已经全部治愈出院).
     _rule(
         rf"(?<=[{_CJK}])(?<![{_NUM}几每各首某单岗地部学职座价诸这那哪])位(?:确诊病例|确诊|病例|患者|代表|专家)",
         "count",
         True,
         "位",
         context=3,
+        after=8,
+        within_clause=True,
     ),
     # An N-字 slogan without its N: 城乡联动字方针.
     _rule(rf"(?<![{_NUM}])字方针", "count", True, "字", context=4),
@@ -235,7 +241,7 @@ def extract(text: str, not_figures: frozenset[str] = frozenset()) -> tuple[Figur
             shown = _shown_from(text, start, rule.context)
             gaps = _gaps(found, rule.gap) if rule.missing else ()
             after = text[end : end + rule.after]
-            if rule.gap == "end":  # the words the lost number stood before, up to the clause's end
+            if rule.within_clause:
                 after = re.split(f"[{_CLAUSE_END}]", after)[0]
             figures.append(Figure(text[shown:end] + after, rule.missing, rule.kind, unit, start, end, shown, gaps))
     return tuple(sorted(figures, key=lambda f: f.start))

@@ -40,6 +40,7 @@ DATE_TERM = "日期"
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*|\d+(?:\.\d+)?")
+_GOAL = re.compile(r"(?:目标|指标|任务)(?:值|数)?$")
 _CAPITALIZED = re.compile(r"\b[A-Z][a-z]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff0-9]+")
 
@@ -377,7 +378,7 @@ class QueryAnalyzer:
 
     def _chinese_concepts(self, normalized: str, extra: dict[str, float]) -> Iterable[Concept]:
         """Concepts of the Chinese words; lexicon terms that belong to no word go to ``extra``."""
-        words = list(dict.fromkeys(self.tokenizer.words(normalized)))
+        words = list(dict.fromkeys(self._unprefixed(w) for w in self.tokenizer.words(normalized)))
         parts = {w: frozenset(set(self.tokenizer.cut(w)) - self.tokenizer.stopwords or {w}) for w in words}
         known = {w: any(p in self.vocabulary for p in parts[w]) for w in words}
         terms: dict[str, set[str]] = {w: set(parts[w]) for w in words}
@@ -414,6 +415,19 @@ class QueryAnalyzer:
             yield self._concept(
                 word, terms[word], anchors[word], self.tokenizer.is_noun(word), parts[word], self.kinds.get(word)
             )
+
+    def _unprefixed(self, word: str) -> str:
+        """A word jieba keeps whole with a function word in front (要涨, 会涨) read without it.
+
+        Only when the rest is a word the article or the lexicon knows and the whole is not.
+        """
+        rest = word[1:]
+        if len(word) != 2 or word[0] not in self.tokenizer.stopwords or self._is_term(word):
+            return word
+        return rest if self._is_term(rest) else word
+
+    def _is_term(self, word: str) -> bool:
+        return word in self.vocabulary or word in self._aliases
 
     def _english_concepts(self, normalized: str) -> Iterable[Concept]:
         words = _LATIN_WORD.findall(normalized.replace("’", "'"))
@@ -543,6 +557,8 @@ def _measured(normalized: str, concepts: Iterable[Concept]) -> str | None:
     nouns = [c.text for c in concepts if has_cjk(c.text) and len(c.text) > 1]
     after = normalized[frame.end() :].lstrip()
     before = normalized[: frame.start()].rstrip("有是为要达共一总计的 ")
+    # A target counts what it is a target of: 技改投资增长目标是多少 asks the growth's figure.
+    before = _GOAL.sub("", before).rstrip("的 ")
     found = [n for n in nouns if after.startswith(n)] or [n for n in nouns if before.endswith(n)]
     if not found and (suffix := _QUANTITY_SUFFIX.search(before)):
         # 复工率多少: the quantity is the word and its suffix together (复工率), which the
