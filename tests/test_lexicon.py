@@ -20,7 +20,7 @@ def top_level_keys(path: Path) -> list[str]:
     return re.findall(r"^([^#\s][^:]*):", path.read_text(encoding="utf-8"), flags=re.M)
 
 
-@pytest.mark.parametrize("name", ["synonyms.yaml", "everyday.yaml", "english.yaml"])
+@pytest.mark.parametrize("name", ["synonyms.yaml", "everyday.yaml", "english.yaml", "everyday_en.yaml"])
 def test_no_key_is_written_twice(name: str) -> None:
     # YAML would keep only the last of two equal keys, silently.
     keys = top_level_keys(LEXICON / name)
@@ -74,11 +74,14 @@ def test_a_folder_without_a_lexicon_still_speaks_everyday_chinese(tmp_path: Path
     # What `python -m bot add` writes has no synonyms.yaml: the language's own layer reaches it.
     lexicon = load_layers(tmp_path, [])
     assert "确诊病例" in lexicon.synonyms["病人"] and "快递" in lexicon.synonyms["物流"]
+    assert "快递" in lexicon.english["courier"] and "包裹" in lexicon.english["parcel"]
     assert lexicon.dialect["而家"] == "现在" and "请问" in lexicon.stopwords
 
 
-def test_the_everyday_layer_holds_no_article_s_names() -> None:
+def test_the_everyday_layer_holds_no_article_s_names(tmp_path: Path) -> None:
     # Names and the article's own phrases stay in its synonyms.yaml, where a new article never sees them.
     everyday = set(top_level_keys(LEXICON / "everyday.yaml"))
-    assert everyday.isdisjoint(top_level_keys(LEXICON / "synonyms.yaml"))
-    assert everyday.isdisjoint({"方毅", "翁嫣", "周海静", "蔡东海", "桐庐", "富春未来城", "一核两翼多点"})
+    names = {"方毅", "翁嫣", "周海静", "蔡东海", "桐庐", "富春未来城", "一核两翼多点"}
+    assert everyday.isdisjoint(top_level_keys(LEXICON / "synonyms.yaml")) and everyday.isdisjoint(names)
+    english = load_layers(tmp_path, []).english  # a folder of its own: only the language's files
+    assert not {t for terms in english.values() for t in terms} & names

@@ -1,8 +1,8 @@
 """The words around the articles, kept as data in ``knowledge/lexicon/``, in layers.
 
 - ``lexicon/`` itself is shared by every article of the folder: the general language files
-  (``stopwords.txt``, ``question_frames.txt``, ``dialect.yaml``, ``everyday.yaml``: Chinese
-  and English, no article's) and, when
+  (``stopwords.txt``, ``question_frames.txt``, ``dialect.yaml``, ``everyday.yaml``,
+  ``everyday_en.yaml``: Chinese and English, no article's) and, when
   curated by hand, a lexicon for the folder's articles (the bundled folder's is the curated
   lexicon of its one article). A folder without language files uses the bundled ones.
 - ``lexicon/<article id>/`` is one article's own layer, in the same file formats:
@@ -19,6 +19,7 @@ The files:
 - ``everyday.yaml``: the same for the standard words of the language (病人 → 确诊病例), so
   that an article nobody wrote a lexicon for is reached in everyday words too.
 - ``english.yaml``: English word or phrase → article terms (battle → 攻坚战).
+- ``everyday_en.yaml``: the same for the standard words of the language (courier → 快递).
 - ``stopwords.txt``: function words and question frames, dropped from every text.
 - ``whole_words.txt``: words search mode must not split (副县长 is no 县长).
 - ``question_frames.txt``: the ways a question is asked (是什么意思, 哪天), cut out first.
@@ -43,7 +44,7 @@ from bot.errors import KnowledgeError
 
 LEXICON = "lexicon"
 # Files of the language, not of an article: a folder without them uses the bundled ones.
-LANGUAGE_FILES = ("stopwords.txt", "question_frames.txt", "dialect.yaml", "everyday.yaml")
+LANGUAGE_FILES = ("stopwords.txt", "question_frames.txt", "dialect.yaml", "everyday.yaml", "everyday_en.yaml")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Lexicon:
 
 def load_lexicon(directory: Path) -> Lexicon:
     """Load ``directory`` (``knowledge/lexicon``); every file is optional."""
-    english = {key.lower(): tuple(terms) for key, terms in _mapping(directory / "english.yaml").items()}
+    english = _glossary(directory / "english.yaml")
     userdict = directory / "userdict.txt"
     return Lexicon(
         synonyms=_inverted(directory / "synonyms.yaml"),
@@ -106,16 +107,19 @@ def load_layers(knowledge_dir: Path, article_ids: Iterable[str]) -> Lexicon:
     frames: set[str] = set()
     dialect: dict[str, str] = {}
     everyday: dict[str, tuple[str, ...]] = {}
+    everyday_en: dict[str, tuple[str, ...]] = {}
     for path in language_files(knowledge_dir):
         if path.name == "dialect.yaml":
             dialect.update(_pairs(path))
         elif path.name == "everyday.yaml":
             everyday = _inverted(path)
+        elif path.name == "everyday_en.yaml":
+            everyday_en = _glossary(path)
         else:
             (stopwords if path.name == "stopwords.txt" else frames).update(read_word_list(path))
     return Lexicon(
         synonyms=_merged([everyday, *(layer.synonyms for layer in layers)]),
-        english=_merged(layer.english for layer in layers),
+        english=_merged([everyday_en, *(layer.english for layer in layers)]),
         stopwords=frozenset(stopwords).union(*(layer.stopwords for layer in layers)),
         whole_words=frozenset().union(*(layer.whole_words for layer in layers)),
         question_frames=frozenset(frames).union(*(layer.question_frames for layer in layers)),
@@ -132,6 +136,11 @@ def _merged(tables: Iterable[Mapping[str, tuple[str, ...]]]) -> dict[str, tuple[
         for key, terms in table.items():
             merged.setdefault(key, {}).update(dict.fromkeys(terms))
     return {key: tuple(terms) for key, terms in merged.items()}
+
+
+def _glossary(path: Path) -> dict[str, tuple[str, ...]]:
+    """An English glossary: key (lower case) → Chinese terms."""
+    return {key.lower(): tuple(terms) for key, terms in _mapping(path).items()}
 
 
 def _inverted(path: Path) -> dict[str, tuple[str, ...]]:
