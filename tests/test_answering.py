@@ -183,7 +183,8 @@ def test_near_questions_get_the_closest_passage_not_an_answer(
 
 
 def test_the_ordinal_the_article_tells_of_is_answered(answerer: Answerer) -> None:
-    for question in ("首批减负清单涉及哪些内容？", "第一批减负清单涉及哪些内容？"):
+    # "是第二批吗" is answered too: the passage says which batch it was (the first).
+    for question in ("首批减负清单涉及哪些内容？", "第一批减负清单涉及哪些内容？", "减负清单是第二批的吗"):
         assert answerer.answer(question).verdict is Verdict.ANSWER, question
 
 
@@ -201,6 +202,7 @@ def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, quest
         "六大攻坚战是哪些？老是记不住",  # filler
         "快递回归攻坚战是啥",
         "这次发布的减负清单是第几批？",
+        "大会最早定在什么时候开？",  # 最早 with when: originally, not "the earliest of several"
     ],
 )
 def test_framing_words_do_not_turn_an_answer_into_a_refusal(answerer: Answerer, question: str) -> None:

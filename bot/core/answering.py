@@ -307,7 +307,8 @@ class Answerer:
         if intent.superlative and not re.search(r"最|第一|之首|首位", text):
             return False
         if _other_ordinal(query.normalized, self._ordinals, self.not_figures):
-            return False  # 第二批减负清单: the article tells of the first only
+            # 第二批减负清单: the article tells of the first only; "是第二批吗" it answers (no).
+            return None if intent.yes_no else False
         if intent.number:
             if passage.is_header and intent.slot is Slot.WHEN:
                 return True

@@ -513,7 +513,11 @@ class QueryAnalyzer:
             yes_no=bool(_YES_NO.search(normalized)) and slot in (Slot.YES_NO, Slot.WHAT),
             kind_of_person=slot is Slot.WHO and (bool(_WHO_KIND.search(normalized)) or kind == PERSON),
             kind_word=which if kind else None,
-            superlative=bool(_SUPERLATIVE.search(normalized)),
+            superlative=any(
+                # "最早什么时候开": when it was first planned, which any date of it answers.
+                not (slot is Slot.WHEN and m.group() in ("最早", "最晚"))
+                for m in _SUPERLATIVE.finditer(normalized)
+            ),
         )
 
     def _names_thing(self, word: str) -> bool:
