@@ -172,6 +172,7 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         # 富春江科技城 holds 科技, but where 快递科技小镇 stands whole its parts elsewhere are other things.
         ("快递科技小镇位于哪个镇？", Reason.NOT_STATED),
         ("“拿我是问”这句话是哪个领导说的？", Reason.NOT_STATED),  # "我们的表态是…": a pronoun names nobody
+        ("富春未来城打算建成什么样？", Reason.NOT_EXPLAINED),  # one item of the six battles' list, no more
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(
@@ -203,6 +204,8 @@ def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, quest
         "快递回归攻坚战是啥",
         "这次发布的减负清单是第几批？",
         "大会最早定在什么时候开？",  # 最早 with when: originally, not "the earliest of several"
+        "富春未来城",  # a keyword: the list that names it is all the article says, and says it
+        "垃圾分类也是攻坚战之一吗",  # the list answers whether it is on the list
     ],
 )
 def test_framing_words_do_not_turn_an_answer_into_a_refusal(answerer: Answerer, question: str) -> None:

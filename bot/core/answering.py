@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,10 @@ SLOT_BONUS = 0.75
 WITHOUT_MAIN = 0.6
 # …while for a question of one word, the passage that first names it counts this much more.
 INTRODUCTION = 2.0
+# A clause that names this many things of one kind in a row is a list (六大攻坚战…), and an item
+# runs at most LIST_ITEM characters past its topic word before the kind (富春未来城|开发建设|攻坚战).
+LIST_ITEMS = 3
+LIST_ITEM = 8
 # Characters beyond which a question's word is simply far from a figure (about a clause).
 FIGURE_REACH = 12
 # An unknown noun weighs this (scaled by specificity); a known concept weighs its idf.
@@ -280,9 +285,38 @@ class Answerer:
             slot_filled=self._slot_filled(query, best),
             explained=self._explains_terms(best.passage, [t for t in best.matched if not self._everywhere(t)])
             if intent.slot is Slot.DEFINITION or intent.detail
-            else None,
+            else (False if self._only_listed(query, weights, passage) else None),
             missing=missing,
         )
+
+    def _only_listed(self, query: Query, weights: Sequence[tuple[Concept, float]], passage: Passage) -> bool:
+        """Whether the passage only lists the question's topic among others of its kind.
+
+        富春未来城开发建设攻坚战要实现哪些目标: the paragraph that names the six battles in a row
+        says nothing of any one of them. Not for yes/no (垃圾分类也是攻坚战吗: the list answers
+        it), nor for a question about the kind itself (哪些攻坚战, 六大攻坚战).
+        """
+        main = self._main_concept(weights)
+        intent = query.intent
+        if main is None or intent.yes_no or intent.number or len(main.text) < 2:
+            return False
+        text = self.tokenizer.normalize(passage.source_text)
+        places = [m.start() for m in re.finditer(re.escape(main.text), text)]
+        # What else the question asks of it (目标 of 富春未来城…要实现哪些目标); a keyword alone
+        # (富春未来城) or a word of the list itself (是个什么攻坚战) the list does answer.
+        asked = [c for c, _ in weights if c is not main and c.known and not self._is_setting(c)]
+        if not places or not asked:
+            return False
+        clause_of = _clauses(text)
+        for start in places:
+            clause = "".join(c for i, c in enumerate(text) if clause_of[i] == clause_of[start])
+            kind = _listed_kind(clause)
+            after = text[start : start + len(main.text) + LIST_ITEM]
+            if kind is None or kind in main.text or kind not in after:
+                return False
+            if all(any(a in clause for a in c.anchors) for c in asked):
+                return False
+        return True
 
     def _about(self, concept: Concept) -> float:
         """How specific, in Chinese at large, the words are by which a concept reaches the article.
@@ -783,6 +817,16 @@ def _without(text: str, terms: Iterable[str]) -> str:
         if len(term) > 1:
             text = text.replace(term, " " * len(term))
     return text
+
+
+def _listed_kind(clause: str) -> str | None:
+    """The kind a clause lists things of (攻坚战 in …快递回归攻坚战传统产业转型升级攻坚战…), if any.
+
+    A word of two or three characters that ends at least three items of one clause.
+    """
+    counts = Counter(clause[i : i + n] for n in (3, 2) for i in range(len(clause) - n + 1))
+    listed = [w for w, c in counts.items() if c >= LIST_ITEMS and all(has_cjk(ch) for ch in w)]
+    return max(listed, key=lambda w: (len(w), counts[w])) if listed else None
 
 
 def _names_instances(text: str, kind: str) -> bool:

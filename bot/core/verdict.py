@@ -107,8 +107,8 @@ def decide(evidence: Evidence, thresholds: Thresholds = DEFAULT) -> Reason:
         return Reason.UNKNOWN_WORDS
     if evidence.coverage < needed or not evidence.main_found:
         return Reason.NOT_COVERED
+    if evidence.slot_filled is False:
+        return Reason.NOT_STATED  # the kind of thing asked is not there: the plainer caveat
     if evidence.explained is False:
         return Reason.NOT_EXPLAINED
-    if evidence.slot_filled is False:
-        return Reason.NOT_STATED
     return Reason.ANSWERED
