@@ -173,6 +173,9 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         ("快递科技小镇位于哪个镇？", Reason.NOT_STATED),
         ("“拿我是问”这句话是哪个领导说的？", Reason.NOT_STATED),  # "我们的表态是…": a pronoun names nobody
         ("富春未来城打算建成什么样？", Reason.NOT_EXPLAINED),  # one item of the six battles' list, no more
+        # How a plan turned out is after the report: 计划于今年月底实现正式运营 tells no result.
+        ("交易中心运营后效果好吗", Reason.NOT_STATED),
+        ("减负清单执行后基层反映如何？", Reason.NOT_STATED),
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(

@@ -96,6 +96,8 @@ _GOES_ON = re.compile(r"^(?:要|将|是|为|共计|涉及|包括|主要|分别|�
 _SENTENCE_END = re.compile(r"[^。！？!?；;，,、\s][^。！？!?；;]*[。！？!?；;]?")
 _CLAUSE_END = frozenset("，。！？!?；;、,：:")
 # How a passage gives a reason (因为, 只是…打乱了) or a purpose (就是要, 为了, 要将…打造成).
+# How a passage tells a result: 已经, 取得, 实现了, 完成了, 成效.
+_OUTCOME_TOLD = re.compile(r"已经|已|取得|实现了|完成了|成效|胜利")
 _REASON = re.compile(r"因为|由于|因此|所以|只是|打乱|原因|导致|就是要|为了")
 _PURPOSE = re.compile(r"就是要|为了|旨在|目的|目标|以便|从而|要从|要将|要把|打造|让")
 # Words for a quantity: a question that names one (三通一达市值) asks for its figure.
@@ -340,6 +342,10 @@ class Answerer:
         text = self.tokenizer.normalize(passage.source_text)
         if intent.superlative and not re.search(r"最|第一|之首|首位", text):
             return False
+        if intent.outcome:
+            # A plan's result must be told near the question's words (取得了…胜利, 已经…).
+            near = self._near(text, query)
+            return any(near(m.start()) for m in _OUTCOME_TOLD.finditer(text))
         if _other_ordinal(query.normalized, self._ordinals, self.not_figures):
             # 第二批减负清单: the article tells of the first only; "是第二批吗" it answers (no).
             return None if intent.yes_no else False

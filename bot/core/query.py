@@ -101,6 +101,11 @@ _PURPOSE = re.compile(
     r"干嘛|干啥|图什么|图啥|图的是|目的|为了什么|为的是什么|用意|想干什么|要干什么|想达到|what for|\bpurpose\b|\baim\b"
 )
 _HOW = re.compile(r"怎么|怎样|如何|咋|\bhow\b(?! (?:many|much|large|big|long|high|fast))")
+# How things turned out after what a report tells (its plans' results): 后续, 效果, 最后都…了吗.
+_OUTCOME = re.compile(
+    r"效果|成效|最后都|最终都|(?:现在|目前)已经|已经有|开完.{0,6}后|(?:运营|执行|实施|落实)后"
+    r"|\b(?:so far|turned out|outcome|results?|afterwards?)\b"
+)
 _DETAIL = re.compile(r"具体|详细|细节|明细|\bspecific(?:ally)?\b|\bexactly\b|\bin detail\b")
 _PLURAL_WHICH = re.compile(r"哪(?:些|几)")
 # The question word of a "which" (哪几场 of 哪几场仗; not the 六大 of 哪六大攻坚战, the article's).
@@ -192,6 +197,7 @@ class Intent:
     kind_of_person: bool = False  # WHO asks for a kind of people (哪些人), not one person's name
     kind_word: str | None = None  # the person, place or time word after 哪 (领导, 镇): the slot's kind
     superlative: bool = False  # 最大, 最多: a comparison is asked for
+    outcome: bool = False  # 效果怎么样, 最后都打赢了吗: how a plan turned out, after the report
 
     @property
     def when(self) -> bool:
@@ -510,6 +516,7 @@ class QueryAnalyzer:
             unit=self._unit(normalized) if number else None,
             which=which if slot is Slot.WHICH else None,
             detail=bool(_DETAIL.search(normalized)),
+            outcome=bool(_OUTCOME.search(normalized)),
             yes_no=bool(_YES_NO.search(normalized)) and slot in (Slot.YES_NO, Slot.WHAT),
             kind_of_person=slot is Slot.WHO and (bool(_WHO_KIND.search(normalized)) or kind == PERSON),
             kind_word=which if kind else None,
