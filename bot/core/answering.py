@@ -96,6 +96,9 @@ _GOES_ON = re.compile(r"^(?:要|将|是|为|共计|涉及|包括|主要|分别|�
 _SENTENCE_END = re.compile(r"[^。！？!?；;，,、\s][^。！？!?；;]*[。！？!?；;]?")
 _CLAUSE_END = frozenset("，。！？!?；;、,：:")
 # How a passage gives a reason (因为, 只是…打乱了) or a purpose (就是要, 为了, 要将…打造成).
+# How a passage puts one thing first, or compares two.
+_FIRST = re.compile(r"第一|之首|首位|首个|居首|排名第")
+_COMPARED = re.compile(r"更|比|超过|高于|多于|大于|少于|低于")
 # How a passage tells a result: 已经, 取得, 实现了, 完成了, 成效.
 _OUTCOME_TOLD = re.compile(r"已经|已|取得|实现了|完成了|成效|胜利")
 _REASON = re.compile(r"因为|由于|因此|所以|只是|打乱|原因|导致|就是要|为了")
@@ -340,8 +343,14 @@ class Answerer:
         intent = query.intent
         passage = ranked.passage
         text = self.tokenizer.normalize(passage.source_text)
-        if intent.superlative and not re.search(r"最|第一|之首|首位", text):
-            return False
+        if intent.superlative:
+            # The comparison asked, made of the question's words: 最大 by 最大 or 第一 (not by
+            # 最强快递), 更多 by 更 or 比.
+            near = self._near(text, query)
+            made = _COMPARED if intent.superlative.startswith(("更", "more", "bigger", "larger")) else _FIRST
+            said = [m.start() for m in made.finditer(text)] + [m.start() for m in re.finditer(intent.superlative, text)]
+            if not any(near(start) for start in said):
+                return False
         if intent.outcome:
             # A plan's result must be told near the question's words (取得了…胜利, 已经…).
             near = self._near(text, query)

@@ -93,8 +93,11 @@ _WHERE = re.compile(
     r"哪里|哪儿|哪些地方|哪个地方|(?<![难好错妙])(?<!问题|区别|意义|关键|差距|不同|原因|特点|亮点|难点)在哪|何地|何处|什么地方|啥地方|哪个地方|地点"
     r"|\bwhere\b"
 )
-# A superlative asks for a comparison the article must make: 哪家最大, the biggest.
-_SUPERLATIVE = re.compile(r"最(?:大|多|少|高|低|好|早|晚|快|强|重要|厉害|牛)|\b(?:biggest|largest|most|least|best)\b")
+# A superlative or comparative asks for a comparison the article must make: 哪家最大, 哪个更多.
+_SUPERLATIVE = re.compile(
+    r"最(?:大|多|少|高|低|好|早|晚|快|强|重要|厉害|牛)|更(?:多|大|少|高|低|重要|厉害)"
+    r"|\b(?:biggest|largest|most|least|best|more|bigger|larger)\b"
+)
 # Why: a reason is asked for (not 称为什么, "called what"); what for: a purpose.
 _WHY = re.compile(r"(?<![称成作认以视])为什么|为何|为啥|怎么会|原因|\bwhy\b|how come")
 _PURPOSE = re.compile(
@@ -196,7 +199,7 @@ class Intent:
     yes_no: bool = False
     kind_of_person: bool = False  # WHO asks for a kind of people (哪些人), not one person's name
     kind_word: str | None = None  # the person, place or time word after 哪 (领导, 镇): the slot's kind
-    superlative: bool = False  # 最大, 最多: a comparison is asked for
+    superlative: str = ""  # 最大, 更多, most: the comparison asked for, if any
     outcome: bool = False  # 效果怎么样, 最后都打赢了吗: how a plan turned out, after the report
 
     @property
@@ -520,10 +523,14 @@ class QueryAnalyzer:
             yes_no=bool(_YES_NO.search(normalized)) and slot in (Slot.YES_NO, Slot.WHAT),
             kind_of_person=slot is Slot.WHO and (bool(_WHO_KIND.search(normalized)) or kind == PERSON),
             kind_word=which if kind else None,
-            superlative=any(
-                # "最早什么时候开": when it was first planned, which any date of it answers.
-                not (slot is Slot.WHEN and m.group() in ("最早", "最晚"))
-                for m in _SUPERLATIVE.finditer(normalized)
+            superlative=next(
+                (
+                    m.group()
+                    for m in _SUPERLATIVE.finditer(normalized)
+                    # "最早什么时候开": when it was first planned, which any date of it answers.
+                    if not (slot is Slot.WHEN and m.group() in ("最早", "最晚"))
+                ),
+                "",
             ),
         )
 
