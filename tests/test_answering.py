@@ -179,6 +179,7 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         # A comparison the article never makes (全力打造最强快递 puts nothing first among the six).
         ("六大攻坚战哪个投入最多？", Reason.NOT_STATED),
         ("制造业和快递哪个贡献更大？", Reason.NOT_STATED),
+        ("为什么选富春江镇当两翼？", Reason.NOT_STATED),  # the layout is told, no reason for it
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(
@@ -212,6 +213,10 @@ def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, quest
         "大会最早定在什么时候开？",  # 最早 with when: originally, not "the earliest of several"
         "富春未来城",  # a keyword: the list that names it is all the article says, and says it
         "垃圾分类也是攻坚战之一吗",  # the list answers whether it is on the list
+        # A reason told near the question's words, in its sentence or the one before.
+        "大会为什么推迟了？",
+        "为什么要发布基层减负清单？",
+        "这座中国最美县为什么能恢复往日生气？",
     ],
 )
 def test_framing_words_do_not_turn_an_answer_into_a_refusal(answerer: Answerer, question: str) -> None:

@@ -50,6 +50,8 @@ SLOT_BONUS = 0.75
 WITHOUT_MAIN = 0.6
 # …while for a question of one word, the passage that first names it counts this much more.
 INTRODUCTION = 2.0
+# Clauses either side of the question's words within which a reason counts as the answer to why.
+WHY_REACH = 2
 # A clause that names this many things of one kind in a row is a list (六大攻坚战…), and an item
 # runs at most LIST_ITEM characters past its topic word before the kind (富春未来城|开发建设|攻坚战).
 LIST_ITEMS = 3
@@ -101,6 +103,9 @@ _FIRST = re.compile(r"第一|之首|首位|首个|居首|排名第")
 _COMPARED = re.compile(r"更|比|超过|高于|多于|大于|少于|低于")
 # How a passage tells a result: 已经, 取得, 实现了, 完成了, 成效.
 _OUTCOME_TOLD = re.compile(r"已经|已|取得|实现了|完成了|成效|胜利")
+_BECAUSE = re.compile(
+    r"因为|由于|因此|所以|只是|打乱|原因|导致|就是要|为了|随着|凸显|重要性|至关重要|主引擎|关键|挑战|意义|离不开"
+)
 _REASON = re.compile(r"因为|由于|因此|所以|只是|打乱|原因|导致|就是要|为了")
 _PURPOSE = re.compile(r"就是要|为了|旨在|目的|目标|以便|从而|要从|要将|要把|打造|让")
 # Words for a quantity: a question that names one (三通一达市值) asks for its figure.
@@ -394,6 +399,11 @@ class Answerer:
             return False
         if intent.slot is Slot.WHERE:
             return self._states_place(text, query)
+        if intent.slot is Slot.WHY:
+            # A reason told near the question's words: in its sentence or the one before
+            # (随着…没有新增确诊病例，…。这座中国最美县正在渐渐恢复往日生气).
+            near = self._near(text, query, reach=WHY_REACH)
+            return any(near(m.start()) for m in _BECAUSE.finditer(text))
         if intent.slot is Slot.WHICH and intent.which is not None:
             # The kind in the question's words or the article's (哪六场硬仗: …攻坚战); a place by
             # its last character (哪些乡镇: 横村镇).
@@ -468,8 +478,8 @@ class Answerer:
             position += len(word)
         return found
 
-    def _near(self, text: str, query: Query, concept: Concept | None = None) -> Callable[[int], bool]:
-        """Whether a position of ``text`` is within a clause of a word of the question (or of ``concept``)."""
+    def _near(self, text: str, query: Query, concept: Concept | None = None, reach: int = 1) -> Callable[[int], bool]:
+        """Whether a position of ``text`` is within ``reach`` clauses of a word of the question (or of ``concept``)."""
         clause_of = _clauses(text)
         # Not the article's setting (桐庐 is in every other clause).
         concepts = (
@@ -477,7 +487,7 @@ class Answerer:
         )
         anchors = {a for c in concepts for a in c.anchors if len(a) > 1} or {a for c in concepts for a in c.anchors}
         clauses = {clause_of[m.start()] for a in anchors for m in re.finditer(re.escape(a), text)}
-        near = {n + d for n in clauses for d in (-1, 0, 1)}
+        near = {n + d for n in clauses for d in range(-reach, reach + 1)}
         return lambda position: clause_of[min(position, len(text))] in near
 
     def _everywhere(self, term: str) -> bool:
