@@ -180,6 +180,8 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         ("六大攻坚战哪个投入最多？", Reason.NOT_STATED),
         ("制造业和快递哪个贡献更大？", Reason.NOT_STATED),
         ("为什么选富春江镇当两翼？", Reason.NOT_STATED),  # the layout is told, no reason for it
+        ("垃圾分类要覆盖多少个村？", Reason.NOT_STATED),  # 村: the article counts none
+        ("快递包裹比去年多了多少？", Reason.NOT_STATED),  # no year is compared with another
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(

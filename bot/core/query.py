@@ -95,7 +95,7 @@ _WHERE = re.compile(
 )
 # A superlative or comparative asks for a comparison the article must make: 哪家最大, 哪个更多.
 _SUPERLATIVE = re.compile(
-    r"最(?:大|多|少|高|低|好|早|晚|快|强|重要|厉害|牛)|更(?:多|大|少|高|低|重要|厉害)"
+    r"最(?:大|多|少|高|低|好|早|晚|快|强|重要|厉害|牛)|更(?:多|大|少|高|低|重要|厉害)|比(?:上一?年|去年|往年|以前|过去)"
     r"|\b(?:biggest|largest|most|least|best|more|bigger|larger)\b"
 )
 # Why: a reason is asked for (not 称为什么, "called what"); what for: a purpose.
@@ -574,6 +574,9 @@ def _measured(normalized: str, concepts: Iterable[Concept]) -> str | None:
         return None
     nouns = [c.text for c in concepts if has_cjk(c.text) and len(c.text) > 1]
     after = normalized[frame.end() :].lstrip()
+    # 多少个村: a single character right after a count of things is what it counts too.
+    if frame.group().endswith(tuple("个家位名条项所座只件户")):
+        nouns += [c.text for c in concepts if len(c.text) == 1 and has_cjk(c.text) and after.startswith(c.text)]
     before = normalized[: frame.start()].rstrip("有是为要达共一总计的 ")
     # A target counts what it is a target of: 技改投资增长目标是多少 asks the growth's figure.
     before = _GOAL.sub("", before).rstrip("的 ")
