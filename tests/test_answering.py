@@ -219,6 +219,7 @@ def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, quest
         "大会为什么推迟了？",
         "为什么要发布基层减负清单？",
         "这座中国最美县为什么能恢复往日生气？",
+        "桐庐的一把手是谁",  # 一把手 stands for 县委书记 (方毅): the person it names answers who
     ],
 )
 def test_framing_words_do_not_turn_an_answer_into_a_refusal(answerer: Answerer, question: str) -> None:

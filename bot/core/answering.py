@@ -382,7 +382,8 @@ class Answerer:
             near = self._near(text, query, measured if counts else None)
             return any(_fits(f, intent.unit) and near(f.start) for f in ranked.figures)
         if intent.slot is Slot.WHO:
-            asked = self._asked(query)
+            # The question's own words are no answer; a person its words stand for is (一把手 → 方毅).
+            asked = {c.text for c in query.concepts} | {p for c in query.concepts for p in c.parts}
             if any(
                 (self.tokenizer.tag(c.text) or "").startswith(_PERSON_TAGS) and c.text in text for c in query.concepts
             ):
