@@ -182,6 +182,7 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         ("为什么选富春江镇当两翼？", Reason.NOT_STATED),  # the layout is told, no reason for it
         ("垃圾分类要覆盖多少个村？", Reason.NOT_STATED),  # 村: the article counts none
         ("快递包裹比去年多了多少？", Reason.NOT_STATED),  # no year is compared with another
+        ("受表彰的好干部叫什么名字？", Reason.NOT_STATED),  # a group answers who, not what they are called
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(
@@ -220,6 +221,9 @@ def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, quest
         "为什么要发布基层减负清单？",
         "这座中国最美县为什么能恢复往日生气？",
         "桐庐的一把手是谁",  # 一把手 stands for 县委书记 (方毅): the person it names answers who
+        # A role or a group next to the question's words answers who: 由县领导担任指挥长.
+        "誓师环节上谁当指挥长？",
+        "大会表彰了哪些人？",
     ],
 )
 def test_framing_words_do_not_turn_an_answer_into_a_refusal(answerer: Answerer, question: str) -> None:

@@ -114,6 +114,10 @@ _QUANTITY = re.compile(r"(?:值|量|额|率|总数|人数|比例|占比|份额|�
 _POINTER = re.compile(r"[的些这那哪几大个场项条一二三四五六七八九十两百千万各每本该此其首批]")
 # Words before a place that say something is there: 在桐庐, 位于, 落户.
 _AT = ("在", "于", "落户", "位于")
+# A question for a name (好干部都叫什么名字), which a role or a group does not give.
+_NAME_ASKED = re.compile(r"名字|姓名|叫什么|叫啥|全名|都有谁|都是谁|有哪些人|是哪些人|\bnames?\b")
+# Words for people that name no role or group: no answer to "who".
+_ANYONE_WORDS = frozenset("人们 大家 百姓 群众 人员 人家 别人 他人 自己 大伙 千家万户".split())
 # Person, place and time words by jieba's tags.
 _PERSON_TAGS = ("nr",)
 _PLACE_TAGS = ("ns",)
@@ -285,6 +289,10 @@ class Answerer:
         total = unknown_weight + sum(w for _, w in weights)
         missing = tuple(c.text for c, _ in weights if not c.anchors & (have | around))
         intent = query.intent
+        slot_filled = self._slot_filled(query, best)
+        # A passage that only lists the topic (…富春未来城开发建设攻坚战…) holds neither the
+        # person, place or figure asked of it (that is not stated) nor anything more about it.
+        listed = intent.slot is not Slot.DEFINITION and not intent.detail and self._only_listed(query, weights, passage)
         return Evidence(
             matched=True,
             coverage=self._coverage(weights, passage),
@@ -292,10 +300,10 @@ class Answerer:
             about=max((self._about(c) for c, _ in weights), default=0.0),
             main_found=self._holds_main_concept(weights, passage),
             yes_no=intent.yes_no,
-            slot_filled=self._slot_filled(query, best),
+            slot_filled=False if listed and slot_filled is not None else slot_filled,
             explained=self._explains_terms(best.passage, [t for t in best.matched if not self._everywhere(t)])
             if intent.slot is Slot.DEFINITION or intent.detail
-            else (False if self._only_listed(query, weights, passage) else None),
+            else (False if listed else None),
             missing=missing,
         )
 
@@ -389,13 +397,21 @@ class Answerer:
             ):
                 return True  # "who is 翁嫣": what the passage says of her answers
             near = self._near(text, query)
+            # A role or a group (由县领导担任指挥长, 表彰了一批好干部) answers only next to the
+            # question's most specific word: the 县领导 of the rally commands no battle named
+            # two clauses on.
+            main = self._main_concept(self._weights(query))
+            near_main = self._near(text, query, main) if main is not None else near
+            names_asked = bool(_NAME_ASKED.search(query.normalized))  # 叫什么名字: a role is no name
             for word, start in self._words_at(text):
                 if word in asked or not near(start):
                     continue
                 tag = self.tokenizer.tag(word) or ""
                 if tag.startswith("r"):
                     continue  # 我们, 他: a pronoun points to a person, it names none
-                if tag.startswith(_PERSON_TAGS) or (intent.kind_of_person and self.analyzer.kinds.get(word) == PERSON):
+                if tag.startswith(_PERSON_TAGS):
+                    return True
+                if self._names_people(word) and not names_asked and (intent.kind_of_person or near_main(start)):
                     return True
             return False
         if intent.slot is Slot.WHERE:
@@ -415,6 +431,13 @@ class Answerer:
             bare = _without(text, asked - kinds)
             return any(_names_instances(bare, kind) for kind in kinds if len(kind) > 1 or kind == intent.which)
         return None
+
+    def _names_people(self, word: str) -> bool:
+        """A word for people of some role or group (县领导, 好干部), not anyone (人, 大家)."""
+        kinds = self.analyzer.kinds
+        if len(word) < 2 or word in _ANYONE_WORDS or not (self.tokenizer.tag(word) or "n").startswith("n"):
+            return False  # 一起 is filed with companions, but names no one
+        return kinds.get(word) == PERSON or (len(word) > 2 and kinds.get(word[-2:]) == PERSON)
 
     def _states_place(self, text: str, query: Query) -> bool:
         """Whether the passage says where the question's main topic is.
