@@ -128,7 +128,10 @@ def test_bad_input_is_declined_with_a_reason(answerer: Answerer, question: str) 
     assert answer.reason in {"empty", "too_long", "no_match"}
 
 
-@pytest.mark.parametrize("name", ["questions.yaml", "questions_more.yaml", "pool_tune.yaml", "pool_tune_c.yaml"])
+OWN_SETS = ["questions.yaml", "questions_more.yaml", "pool_tune.yaml", "pool_tune_c.yaml", "pool_tune_d.yaml"]
+
+
+@pytest.mark.parametrize("name", [*OWN_SETS, "pool_tune_e.yaml"])
 def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
     # Questions written for this project (tests/data/), not the public development set nor
     # the frozen validation pool (which is scored, never tested against: see tests/data/README.md).

@@ -13,7 +13,15 @@ from bot.core.knowledge import Knowledge
 DATA = Path(__file__).resolve().parent / "data"
 # The validation pool as committed before any change to the answering method (tests/data/README.md).
 FROZEN = {"pool_validation.yaml": "b101598b5689a06f6c1278a46546155a4c3b17949e05382959bb08e7010c96d0"}
-SETS = ["questions.yaml", "questions_more.yaml", "pool_tune.yaml", "pool_tune_c.yaml", "pool_validation.yaml"]
+SETS = [
+    "questions.yaml",
+    "questions_more.yaml",
+    "pool_tune.yaml",
+    "pool_tune_c.yaml",
+    "pool_tune_d.yaml",
+    "pool_tune_e.yaml",
+    "pool_validation.yaml",
+]
 
 
 def test_the_validation_pool_is_unchanged() -> None:
