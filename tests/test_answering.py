@@ -302,3 +302,13 @@ def test_the_answering_sentence_is_the_paragraphs_own_not_its_heading(answerer: 
     start, end = answer.sentence
     assert start >= len(passage.source_text) - len(passage.text)
     assert "打赢六大攻坚战制造业" in passage.source_text[start:end]
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"), [("制造业", "制造业是桐庐经济发展的主引擎"), ("垃圾分类", "在促进经济发展的同时")]
+)
+def test_a_keyword_finds_where_the_article_tells_of_it_not_the_list_of_six(
+    answerer: Answerer, question: str, opening: str
+) -> None:
+    best = answerer.answer(question).best
+    assert best is not None and best.passage.source_text.startswith(opening)

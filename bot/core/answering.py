@@ -50,6 +50,9 @@ SLOT_BONUS = 0.75
 WITHOUT_MAIN = 0.6
 # …while for a question of one word, the passage that first names it counts this much more.
 INTRODUCTION = 2.0
+# A question of one thing ranks a passage that only lists it (…制造业高质量发展攻坚战快递回归…)
+# this much lower than its score.
+LISTED = 0.6
 # Clauses either side of the question's words within which a reason counts as the answer to why.
 WHY_REACH = 2
 # A clause that names this many things of one kind in a row is a list (六大攻坚战…), and an item
@@ -319,22 +322,15 @@ class Answerer:
         if main is None or intent.yes_no or intent.number or len(main.text) < 2:
             return False
         text = self.tokenizer.normalize(passage.source_text)
-        places = [m.start() for m in re.finditer(re.escape(main.text), text)]
         # What else the question asks of it (目标 of 富春未来城…要实现哪些目标); a keyword alone
         # (富春未来城) or a word of the list itself (是个什么攻坚战) the list does answer.
         asked = [c for c, _ in weights if c is not main and c.known and not self._is_setting(c)]
-        if not places or not asked:
+        if not asked:
             return False
-        clause_of = _clauses(text)
-        for start in places:
-            clause = "".join(c for i, c in enumerate(text) if clause_of[i] == clause_of[start])
-            kind = _listed_kind(clause)
-            after = text[start : start + len(main.text) + LIST_ITEM]
-            if kind is None or kind in main.text or kind not in after:
-                return False
-            if all(any(a in clause for a in c.anchors) for c in asked):
-                return False
-        return True
+        clauses = _listing_clauses(text, main.text)
+        if clauses is None:
+            return False
+        return not any(all(any(a in clause for a in c.anchors) for c in asked) for clause in clauses)
 
     def _about(self, concept: Concept) -> float:
         """How specific, in Chinese at large, the words are by which a concept reaches the article.
@@ -635,7 +631,8 @@ class Answerer:
         main = self._main_concept(weights)
         # A question of one thing and nothing else to ask of it (翁嫣, 翁嫣是谁, 减负清单), or
         # of who a person is (翁嫣是县委书记吗): where the article introduces it.
-        about_one = len(weights) == 1 or (
+        topics = [c for c, _ in weights if not self._is_setting(c)]  # 桐庐制造业 is about 制造业
+        about_one = len(topics) == 1 or (
             main is not None and self._is_person(main.text) and f"{main.text}是" in query.normalized
         )
         single = about_one and query.intent.slot in (Slot.WHAT, Slot.WHO, Slot.YES_NO)
@@ -658,6 +655,8 @@ class Answerer:
                 score *= WITHOUT_MAIN  # 周海静在会上说了啥 is about 周海静, not any 会上
             elif main is not None and single and self._introduces(passage, main):
                 score *= INTRODUCTION  # 翁嫣 alone: where the article introduces her (副县长翁嫣)
+            if main is not None and single and _listing_clauses(self._normalized(passage), main.text) is not None:
+                score *= LISTED  # 制造业 alone: where the article tells of it, not the list of six
             return score
 
         scored = sorted(((adjusted(h) if h.score > 0 else 0.0, h) for h in hits), key=lambda sh: (-sh[0], sh[1].index))
@@ -665,6 +664,9 @@ class Answerer:
             RankedPassage(self.passages[h.index], score, h.matched, self.figures(self.passages[h.index]))
             for score, h in scored[:k]
         )
+
+    def _normalized(self, passage: Passage) -> str:
+        return self.tokenizer.normalize(passage.source_text)
 
     def _has_unit(self, passage: Passage, unit: str) -> bool:
         return any(_fits(f, unit) for f in self.figures(passage))
@@ -866,6 +868,25 @@ def _without(text: str, terms: Iterable[str]) -> str:
         if len(term) > 1:
             text = text.replace(term, " " * len(term))
     return text
+
+
+def _listing_clauses(text: str, topic: str) -> list[str] | None:
+    """The clauses of ``text`` that name ``topic``, if it stands there only as an item of a list.
+
+    A list of things of one kind, run together: …制造业高质量发展攻坚战快递回归攻坚战…; else None.
+    """
+    places = [m.start() for m in re.finditer(re.escape(topic), text)]
+    if not places or len(topic) < 2:
+        return None
+    clause_of = _clauses(text)
+    clauses = []
+    for start in places:
+        clause = "".join(c for i, c in enumerate(text) if clause_of[i] == clause_of[start])
+        kind = _listed_kind(clause)
+        if kind is None or kind in topic or kind not in text[start : start + len(topic) + LIST_ITEM]:
+            return None
+        clauses.append(clause)
+    return clauses
 
 
 def _listed_kind(clause: str) -> str | None:
