@@ -286,6 +286,8 @@ def test_real_words_are_never_corrected(answerer: Answerer) -> None:
         ("科技企业要新增几家", "科技企业家"),  # 新增规上企业〔?〕家 is the figure before the comma
         ("今年打算新增多少家规上企业", "新增规上企业家"),
         ("几位确诊病人治愈出院了", "位确诊病例已经全部治愈出院"),
+        ("全国一年寄了多少个包裹", "全国快递包裹达亿件"),  # 个 of 包裹 counts what 件 counts
+        ("县里多久没出现新的确诊病人了", "连续天"),  # 没出现 is no thing counted
     ],
 )
 def test_the_missing_figure_named_is_the_one_asked_for(answerer: Answerer, question: str, figure: str) -> None:

@@ -82,7 +82,7 @@ NEIGHBOUR_CREDIT = 0.5
 _UNIT_WORDS = frozenset("件天条人家个")
 # Measure words that count the same things: a question's 多少家公司 is answered by 百个公司.
 _COMPATIBLE_UNITS = (
-    frozenset("个家项所座批台只大"),
+    frozenset("个家项所座批台只大件"),
     frozenset("人名位"),
     frozenset("亿万元钱"),
     frozenset("天日"),

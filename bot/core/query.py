@@ -580,6 +580,7 @@ def _measured(normalized: str, concepts: Iterable[Concept]) -> str | None:
     before = normalized[: frame.start()].rstrip("有是为要达共一总计的 ")
     # A target counts what it is a target of: 技改投资增长目标是多少 asks the growth's figure.
     before = _GOAL.sub("", before).rstrip("的 ")
+    nouns = [n for n in nouns if not n.startswith(("没", "不", "未"))]  # 多久没冒出: no thing counted
     found = [n for n in nouns if after.startswith(n)] or [n for n in nouns if before.endswith(n)]
     if not found and (suffix := _QUANTITY_SUFFIX.search(before)):
         # 复工率多少: the quantity is the word and its suffix together (复工率), which the
