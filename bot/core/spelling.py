@@ -38,12 +38,12 @@ KEY_TERM = 1000
 # Terms at least this long may have any one character wrong; shorter ones only a homophone.
 ANY_CHARACTER = 4
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
-# Numerals, question words and function words are what the user means, never a slip (几大攻坚战
-# is no 六大攻坚战, 桐庐给 no 桐庐籍).
 # At most this many words in a row are read as one term (zhou hai jing → 周海静).
 PINYIN_WORDS = 4
 _PINYIN_WORD = re.compile(r"[a-z]+")
-_NOT_TYPOS = frozenset("几多少哪谁啥什么怎咋一二三四五六七八九十百千万亿两的了是在和与把被给")
+# Numerals, measure words, question words and function words are what the user means, never a
+# slip (几大攻坚战 is no 六大攻坚战, 桐庐给 no 桐庐籍, 多少支笔 no 制笔).
+_NOT_TYPOS = frozenset("几多少哪谁啥什么怎咋一二三四五六七八九十百千万亿两的了是在和与把被给个只支条件位台本张次")
 
 
 @dataclass(frozen=True)
@@ -95,11 +95,15 @@ class Speller:
         for run in _CJK.finditer(text):
             for length in self._lengths:
                 for start in range(run.start(), run.end() - length + 1):
-                    if any(taken[start : start + length]) or inside[start] or inside[start + length]:
+                    if any(taken[start : start + length]):
                         continue
                     window = text[start : start + length]
                     term = self._term_for(window)
-                    if term is not None:
+                    # Cutting a dictionary word needs more: a long term and a homophone (减负请单一共:
+                    # 请 for 清, though 单一 is a word).
+                    cuts = inside[start] or inside[start + length]
+                    strong = length >= ANY_CHARACTER and term is not None and self._sounds_alike(window, term)
+                    if term is not None and (not cuts or strong):
                         found.append(Correction(window, term, start))
                         taken[start : start + length] = [True] * length
         return sorted(found, key=lambda c: c.start)
@@ -111,6 +115,10 @@ class Speller:
             end = correction.start + len(correction.wrong)
             text = text[: correction.start] + correction.right + text[end:]
         return text, corrections
+
+    def _sounds_alike(self, window: str, term: str) -> bool:
+        """Whether the one character ``window`` has wrong sounds like the term's."""
+        return all(w == t or w in self._homophones.get(t, "") for w, t in zip(window, term, strict=True))
 
     def _term_for(self, window: str) -> str | None:
         if window in self._text or (self._frequency(window) or 0) >= COMMON_WORD:
