@@ -186,6 +186,7 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         ("垃圾分类要覆盖多少个村？", Reason.NOT_STATED),  # 村: the article counts none
         ("快递包裹比去年多了多少？", Reason.NOT_STATED),  # no year is compared with another
         ("受表彰的好干部叫什么名字？", Reason.NOT_STATED),  # a group answers who, not what they are called
+        ("桐庐是杭州第一个发布减负清单的县吗？", Reason.UNKNOWN_WORDS),  # of 杭州 the article says nothing
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(
@@ -227,6 +228,7 @@ def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, quest
         # A role or a group next to the question's words answers who: 由县领导担任指挥长.
         "誓师环节上谁当指挥长？",
         "大会表彰了哪些人？",
+        "桐庐现在是中风险吗？",  # a predicate the article never states is answered by what it does (低风险)
     ],
 )
 def test_framing_words_do_not_turn_an_answer_into_a_refusal(answerer: Answerer, question: str) -> None:

@@ -280,12 +280,13 @@ class Answerer:
         around = self._neighbours(passage)
         # An English word the glossary lacks says less: the glossary is the smaller net. A word
         # outside the clause that asks is context (我昨天在朋友圈看到…), not what is asked.
-        # In "is A B?" a B the article never names is the answer "no", not a topic it lacks.
+        # In "is A B?" a B the article never names is the answer "no", not a topic it lacks —
+        # unless B is a place (是浙江省第一个吗: of 浙江省 the article says nothing at all).
         predicate = intent.yes_no and not query.asked_for
         unknown_weight = sum(
             (UNKNOWN_WEIGHT if has_cjk(text) else UNKNOWN_LATIN_WEIGHT)
             * self._specificity(text)
-            * (1.0 if text in query.focus and not predicate else CONTEXT_WEIGHT)
+            * (1.0 if text in query.focus and not (predicate and not self._is_place(text)) else CONTEXT_WEIGHT)
             * (NAMED_UNKNOWN if self._is_name(text) else 1.0)
             for text in unknown
         )
