@@ -155,6 +155,9 @@ def test_the_closest_passage_comes_under_a_caveat_in_the_users_language(answerer
 def test_a_typo_is_said_as_read(answerer: Answerer) -> None:
     text = answer_rich(answerer.knowledge, answerer.answer("桐卢要打赢哪六大攻坚战？")).plain()
     assert text.splitlines()[0] == "按“桐庐”理解“桐卢”。"
+    # In the user's language: a name typed in pinyin in an English question.
+    english = answer_rich(answerer.knowledge, answerer.answer("Who is Weng Yan?")).plain()
+    assert english.splitlines()[0] == "Read “weng yan” as 翁嫣."
 
 
 def test_figures_index_lists_paragraphs_with_missing_markers(answerer: Answerer) -> None:

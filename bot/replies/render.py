@@ -228,7 +228,8 @@ def answer_rich(knowledge: Knowledge, answer: Answer, *, group: bool = False) ->
     english = answer.query.english
     rich = Rich()
     for correction in answer.query.corrections:
-        rich.add(texts.READ_AS.format(right=correction.right, wrong=correction.wrong) + "\n", "i")
+        read_as = texts.READ_AS_EN if english else texts.READ_AS
+        rich.add(read_as.format(right=correction.right, wrong=correction.wrong) + "\n", "i")
     if answer.verdict is Verdict.CLOSEST:
         rich.add(_caveat(knowledge, answer) + "\n")
     elif english:

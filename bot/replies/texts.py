@@ -26,6 +26,7 @@ MISSING_FIGURE_EN = (
 GAP = "〔?〕"
 GAP_LEGEND = "〔?〕原文此处的数字缺失"
 READ_AS = "按“{right}”理解“{wrong}”。"
+READ_AS_EN = "Read “{wrong}” as {right}."
 # The closest passage under a caveat: what the article does not say, and what it is about.
 CLOSEST = "文章没有直接回答“{question}”：{why}。"
 CLOSEST_ABOUT = "与“{topic}”最相关的段落："
