@@ -224,6 +224,7 @@ def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, quest
         "大会为什么推迟了？",
         "为什么要发布基层减负清单？",
         "这座中国最美县为什么能恢复往日生气？",
+        "桐庐为什么要发起快递回归攻坚战",  # what it is for answers why: 要从快递人之乡迈向快递产业之乡
         "桐庐的一把手是谁",  # 一把手 stands for 县委书记 (方毅): the person it names answers who
         # A role or a group next to the question's words answers who: 由县领导担任指挥长.
         "誓师环节上谁当指挥长？",

@@ -416,8 +416,10 @@ class Answerer:
         if intent.slot is Slot.WHY:
             # A reason told near the question's words: in its sentence or the one before
             # (随着…没有新增确诊病例，…。这座中国最美县正在渐渐恢复往日生气).
+            # …or what it is for (为什么要发起快递回归攻坚战: 要从快递人之乡迈向快递产业之乡).
             near = self._near(text, query, reach=WHY_REACH)
-            return any(near(m.start()) for m in _BECAUSE.finditer(text))
+            told = [*_BECAUSE.finditer(text), *_PURPOSE.finditer(text)]
+            return any(near(m.start()) for m in told)
         if intent.slot is Slot.WHICH and intent.which is not None:
             # The kind in the question's words or the article's (哪六场硬仗: …攻坚战); a place by
             # its last character (哪些乡镇: 横村镇).
