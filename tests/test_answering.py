@@ -187,6 +187,8 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         ("快递包裹比去年多了多少？", Reason.NOT_STATED),  # no year is compared with another
         ("受表彰的好干部叫什么名字？", Reason.NOT_STATED),  # a group answers who, not what they are called
         ("桐庐是杭州第一个发布减负清单的县吗？", Reason.UNKNOWN_WORDS),  # of 杭州 the article says nothing
+        ("桐庐现在一共有多少家国家高新技术企业？", Reason.NOT_STATED),  # 净增国高企业〔?〕家 is a target to add
+        ("交易中心最后按计划开业了吗", Reason.NOT_STATED),  # a plan, not how it turned out
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(

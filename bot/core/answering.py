@@ -101,6 +101,11 @@ _GOES_ON = re.compile(r"^(?:要|将|是|为|共计|涉及|包括|主要|分别|�
 _SENTENCE_END = re.compile(r"[^。！？!?；;，,、\s][^。！？!?；;]*[。！？!?；;]?")
 _CLAUSE_END = frozenset("，。！？!?；;、,：:")
 # How a passage gives a reason (因为, 只是…打乱了) or a purpose (就是要, 为了, 要将…打造成).
+# A question for a stock (现在一共有多少家), and a figure that is an increment (净增国高企业〔?〕家,
+# 新增规上企业〔?〕家，科技企业〔?〕家: the increment word within ADDED_REACH characters before).
+ADDED_REACH = 14
+_TOTAL_ASKED = re.compile(r"(?:现在|目前|如今)(?:一共|总共)?(?:有|拥有)|(?:一共|总共)(?:有|拥有)|总数")
+_ADDED = re.compile(r"新增|净增|增长|增加|招引|落户")
 # How a passage puts one thing first, or compares two.
 _FIRST = re.compile(r"第一|之首|首位|首个|居首|排名第")
 _COMPARED = re.compile(r"更|比|超过|高于|多于|大于|少于|低于")
@@ -385,7 +390,13 @@ class Answerer:
             # words): 一个多月来 counts the epidemic's weeks, not how long the meeting lasted.
             counts = measured is not None and measured.known and measured.text not in _ANY_MEASURE
             near = self._near(text, query, measured if counts else None)
-            return any(_fits(f, intent.unit) and near(f.start) for f in ranked.figures)
+            # How many there are now (现在一共有多少家) is no target of how many to add (净增…家).
+            total = bool(_TOTAL_ASKED.search(query.normalized))
+
+            def added(figure: Figure) -> bool:
+                return bool(_ADDED.search(text[max(0, figure.end - ADDED_REACH) : figure.end]))
+
+            return any(_fits(f, intent.unit) and near(f.start) and not (total and added(f)) for f in ranked.figures)
         if intent.slot is Slot.WHO:
             # The question's own words are no answer; a person its words stand for is (一把手 → 方毅).
             asked = {c.text for c in query.concepts} | {p for c in query.concepts for p in c.parts}

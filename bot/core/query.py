@@ -106,7 +106,8 @@ _PURPOSE = re.compile(
 _HOW = re.compile(r"怎么|怎样|如何|咋|\bhow\b(?! (?:many|much|large|big|long|high|fast))")
 # How things turned out after what a report tells (its plans' results): 后续, 效果, 最后都…了吗.
 _OUTCOME = re.compile(
-    r"效果|成效|最后都|最终都|(?:现在|目前)已经|已经有|开完.{0,6}后|(?:运营|执行|实施|落实)后"
+    r"效果|成效|最后都|最终都|(?:最后|最终).{0,10}了[吗没]|(?:现在|目前)已经|已经有|开完.{0,6}后"
+    r"|(?:运营|执行|实施|落实)后"
     r"|\b(?:so far|turned out|outcome|results?|afterwards?)\b"
 )
 _DETAIL = re.compile(r"具体|详细|细节|明细|\bspecific(?:ally)?\b|\bexactly\b|\bin detail\b")
