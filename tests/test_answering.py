@@ -189,6 +189,8 @@ def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
         ("桐庐是杭州第一个发布减负清单的县吗？", Reason.UNKNOWN_WORDS),  # of 杭州 the article says nothing
         ("桐庐现在一共有多少家国家高新技术企业？", Reason.NOT_STATED),  # 净增国高企业〔?〕家 is a target to add
         ("交易中心最后按计划开业了吗", Reason.NOT_STATED),  # a plan, not how it turned out
+        ("自营出口去年增长了多少？", Reason.NOT_STATED),  # this year's target, not last year's growth
+        ("翁嫣之前在哪个单位工作？", Reason.NOT_STATED),
     ],
 )
 def test_near_questions_get_the_closest_passage_not_an_answer(
@@ -227,6 +229,8 @@ def test_nothing_in_the_article_is_about_far_questions(answerer: Answerer, quest
         "为什么要发布基层减负清单？",
         "这座中国最美县为什么能恢复往日生气？",
         "桐庐为什么要发起快递回归攻坚战",  # what it is for answers why: 要从快递人之乡迈向快递产业之乡
+        "传统产业以前有什么辉煌",  # a past the passage tells (辉煌的历史)
+        "交易中心以前全国有过吗",  # 全国首个: there was none before
         "桐庐的一把手是谁",  # 一把手 stands for 县委书记 (方毅): the person it names answers who
         # A role or a group next to the question's words answers who: 由县领导担任指挥长.
         "誓师环节上谁当指挥长？",

@@ -109,6 +109,8 @@ _ADDED = re.compile(r"新增|净增|增长|增加|招引|落户")
 # How a passage puts one thing first, or compares two.
 _FIRST = re.compile(r"第一|之首|首位|首个|居首|排名第")
 _COMPARED = re.compile(r"更|比|超过|高于|多于|大于|少于|低于")
+# How a passage tells of a time before it: 去年, 过去, 以前, 原本, 曾, 历史, 已经, 首个.
+_PAST_TOLD = re.compile(r"去年|前年|过去|以前|之前|此前|原本|原来|曾|历史|已经|一个多月来|首个|首家|首次|第一个")
 # How a passage tells a result: 已经, 取得, 实现了, 完成了, 成效.
 _OUTCOME_TOLD = re.compile(r"已经|已|取得|实现了|完成了|成效|胜利")
 _BECAUSE = re.compile(
@@ -365,6 +367,12 @@ class Answerer:
             made = _COMPARED if intent.superlative.startswith(("更", "more", "bigger", "larger")) else _FIRST
             said = [m.start() for m in made.finditer(text)] + [m.start() for m in re.finditer(intent.superlative, text)]
             if not any(near(start) for start in said):
+                return False
+        if intent.past:
+            # A past the passage tells of near the question's words (去年, 过去, 原本, 历史; 全国首个
+            # says there was none before).
+            near = self._near(text, query)
+            if not any(near(m.start()) for m in _PAST_TOLD.finditer(text)):
                 return False
         if intent.outcome:
             # A plan's result must be told near the question's words (取得了…胜利, 已经…).

@@ -110,6 +110,8 @@ _OUTCOME = re.compile(
     r"|(?:运营|执行|实施|落实)后"
     r"|\b(?:so far|turned out|outcome|results?|afterwards?)\b"
 )
+# A time before the report: 去年 (the article's figures are this year's targets), 之前.
+_PAST = re.compile(r"去年|前年|上一年|往年|(?<!疫情)之前|(?<!疫情)以前|曾经|\blast year\b|\bbefore\b")
 _DETAIL = re.compile(r"具体|详细|细节|明细|\bspecific(?:ally)?\b|\bexactly\b|\bin detail\b")
 _PLURAL_WHICH = re.compile(r"哪(?:些|几)")
 # The question word of a "which" (哪几场 of 哪几场仗; not the 六大 of 哪六大攻坚战, the article's).
@@ -202,6 +204,7 @@ class Intent:
     kind_word: str | None = None  # the person, place or time word after 哪 (领导, 镇): the slot's kind
     superlative: str = ""  # 最大, 更多, most: the comparison asked for, if any
     outcome: bool = False  # 效果怎么样, 最后都打赢了吗: how a plan turned out, after the report
+    past: bool = False  # 去年, 之前: a time before the report, which its plans do not tell
 
     @property
     def when(self) -> bool:
@@ -521,6 +524,7 @@ class QueryAnalyzer:
             which=which if slot is Slot.WHICH else None,
             detail=bool(_DETAIL.search(normalized)),
             outcome=bool(_OUTCOME.search(normalized)),
+            past=bool(_PAST.search(normalized)),
             yes_no=bool(_YES_NO.search(normalized)) and slot in (Slot.YES_NO, Slot.WHAT),
             kind_of_person=slot is Slot.WHO and (bool(_WHO_KIND.search(normalized)) or kind == PERSON),
             kind_word=which if kind else None,
