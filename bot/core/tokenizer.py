@@ -41,6 +41,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\
 _NOUN_TAGS = frozenset({"vn", "s", "j", "eng", "nz", "q", "t"})
 # A word jieba pieced together from unknown characters is no noun if it ends in a particle (表了).
 _PARTICLES = frozenset("了着过的得地吗呢吧啊")
+_POINTING = frozenset("这那哪每各某两几")
+_TRAILING = frozenset("个能里么会")
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?[年月日号天个件人亿万%]?$")
 # A one-character noun this common is too general to tell of a topic (人, 事).
 _COMMON = 30000
@@ -252,7 +254,9 @@ class Tokenizer:
             return False  # a figure, not a topic
         tag = self.store.tag(word)
         if tag is None:
-            return word[-1] not in _PARTICLES
+            # jieba's HMM glues function words onto a word it does not know (这事能, 里算个,
+            # 两件事): a pointer or a count first, or a particle last, makes it no name.
+            return word[-1] not in _PARTICLES and word[0] not in _POINTING and word[-1] not in _TRAILING
         return tag.startswith("n") or tag in _NOUN_TAGS
 
     def is_telling(self, word: str) -> bool:
