@@ -131,7 +131,7 @@ def test_bad_input_is_declined_with_a_reason(answerer: Answerer, question: str) 
 OWN_SETS = ["questions.yaml", "questions_more.yaml", "pool_tune.yaml", "pool_tune_c.yaml", "pool_tune_d.yaml"]
 
 
-@pytest.mark.parametrize("name", [*OWN_SETS, "pool_tune_e.yaml"])
+@pytest.mark.parametrize("name", [*OWN_SETS, "pool_tune_e.yaml", "pool_tune_f.yaml"])
 def test_our_own_question_sets_hold(answerer: Answerer, name: str) -> None:
     # Questions written for this project (tests/data/), not the public development set nor
     # the frozen validation pool (which is scored, never tested against: see tests/data/README.md).

@@ -80,7 +80,8 @@ def test_our_questions_keep_their_verdicts(answerer: Answerer, change: str) -> N
 @pytest.mark.parametrize("change", CHANGES)
 def test_the_blind_pools_keep_their_verdicts(answerer: Answerer, change: str) -> None:
     moved = total = 0
-    for question in questions("pool_tune.yaml", "pool_tune_c.yaml", "pool_tune_d.yaml", "pool_tune_e.yaml"):
+    pools = ("pool_tune.yaml", "pool_tune_c.yaml", "pool_tune_d.yaml", "pool_tune_e.yaml", "pool_tune_f.yaml")
+    for question in questions(*pools):
         changed = CHANGES[change](str(question["q"]))
         if changed is None:
             continue

@@ -20,6 +20,7 @@ SETS = [
     "pool_tune_c.yaml",
     "pool_tune_d.yaml",
     "pool_tune_e.yaml",
+    "pool_tune_f.yaml",
     "pool_validation.yaml",
 ]
 
