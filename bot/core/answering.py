@@ -100,7 +100,6 @@ _GOES_ON = re.compile(r"^(?:要|将|是|为|共计|涉及|包括|主要|分别|�
 # mark; and where a clause ends.
 _SENTENCE_END = re.compile(r"[^。！？!?；;，,、\s][^。！？!?；;]*[。！？!?；;]?")
 _CLAUSE_END = frozenset("，。！？!?；;、,：:")
-# How a passage gives a reason (因为, 只是…打乱了) or a purpose (就是要, 为了, 要将…打造成).
 # A question for a stock (现在一共有多少家), and a figure that is an increment (净增国高企业〔?〕家,
 # 新增规上企业〔?〕家，科技企业〔?〕家: the increment word within ADDED_REACH characters before).
 ADDED_REACH = 14
@@ -113,10 +112,10 @@ _COMPARED = re.compile(r"更|比|超过|高于|多于|大于|少于|低于")
 _PAST_TOLD = re.compile(r"去年|前年|过去|以前|之前|此前|原本|原来|曾|历史|已经|一个多月来|首个|首家|首次|第一个")
 # How a passage tells a result: 已经, 取得, 实现了, 完成了, 成效.
 _OUTCOME_TOLD = re.compile(r"已经|已|取得|实现了|完成了|成效|胜利")
-_BECAUSE = re.compile(
-    r"因为|由于|因此|所以|只是|打乱|原因|导致|就是要|为了|随着|凸显|重要性|至关重要|主引擎|关键|挑战|意义|离不开"
-)
+# How a passage gives a reason (因为, 只是…打乱了) or a purpose (就是要, 为了, 要将…打造成).
 _REASON = re.compile(r"因为|由于|因此|所以|只是|打乱|原因|导致|就是要|为了")
+# …and what may stand for a reason near the thing asked why of (随着…, 凸显了…, 至关重要).
+_BECAUSE = re.compile(_REASON.pattern + r"|随着|凸显|重要性|至关重要|主引擎|关键|挑战|意义|离不开")
 _PURPOSE = re.compile(r"就是要|为了|旨在|目的|目标|以便|从而|要从|要将|要把|打造|让")
 # Words for a quantity: a question that names one (三通一达市值) asks for its figure.
 _QUANTITY = re.compile(r"(?:值|量|额|率|总数|人数|比例|占比|份额|规模|营收|产值)$")
@@ -365,7 +364,7 @@ class Answerer:
             # 最强快递), 更多 by 更 or 比.
             near = self._near(text, query)
             made = _COMPARED if intent.superlative.startswith(("更", "more", "bigger", "larger")) else _FIRST
-            said = [m.start() for m in made.finditer(text)] + [m.start() for m in re.finditer(intent.superlative, text)]
+            said = [m.start() for m in (*made.finditer(text), *re.finditer(re.escape(intent.superlative), text))]
             if not any(near(start) for start in said):
                 return False
         if intent.past:
