@@ -104,7 +104,7 @@ _PURPOSE = re.compile(
     r"干嘛|干啥|图什么|图啥|图的是|目的|为了什么|为的是什么|用意|想干什么|要干什么|想达到|what for|\bpurpose\b|\baim\b"
 )
 _HOW = re.compile(r"怎么|怎样|如何|咋|\bhow\b(?! (?:many|much|large|big|long|high|fast))")
-# How things turned out after what a report tells (its plans' results): 后续, 效果, 最后都…了吗.
+# How things turned out after what a report tells (its plans' results): 效果, 最后都…了吗, 运营后.
 _OUTCOME = re.compile(
     r"效果|成效|最后都|最终都|(?:最后|最终).{0,10}了[吗没]|(?:现在|目前)已经|已经有|开完.{0,6}后"
     r"|(?:运营|执行|实施|落实)后"
@@ -262,7 +262,7 @@ class QueryAnalyzer:
     ) -> None:
         """Index the lexicon for fast lookup; ``vocabulary`` maps every indexed term to its idf.
 
-        ``speller`` reads typos as article terms, ``pinyin`` (spelling → term) terms typed in
+        ``speller`` reads typos as article terms, ``pinyin`` (spelling → terms) terms typed in
         pinyin; ``bridge`` maps words of Chinese at large to
         the article's synonyms of them; ``kinds`` tells person, time and place words (both
         from :mod:`bot.core.thesaurus`).
