@@ -359,24 +359,22 @@ class Answerer:
         intent = query.intent
         passage = ranked.passage
         text = self.tokenizer.normalize(passage.source_text)
+        near = self._near(text, query)  # within a clause of the question's words
+
+        def told(*found: Iterable[re.Match[str]]) -> bool:
+            return any(near(m.start()) for matches in found for m in matches)
+
         if intent.superlative:
             # The comparison asked, made of the question's words: 最大 by 最大 or 第一 (not by
             # 最强快递), 更多 by 更 or 比.
-            near = self._near(text, query)
             made = _COMPARED if intent.superlative.startswith(("更", "more", "bigger", "larger")) else _FIRST
-            said = [m.start() for m in (*made.finditer(text), *re.finditer(re.escape(intent.superlative), text))]
-            if not any(near(start) for start in said):
+            if not told(made.finditer(text), re.finditer(re.escape(intent.superlative), text)):
                 return False
-        if intent.past:
-            # A past the passage tells of near the question's words (去年, 过去, 原本, 历史; 全国首个
-            # says there was none before).
-            near = self._near(text, query)
-            if not any(near(m.start()) for m in _PAST_TOLD.finditer(text)):
-                return False
+        # A past the passage tells of (去年, 过去, 原本, 历史; 全国首个 says there was none before).
+        if intent.past and not told(_PAST_TOLD.finditer(text)):
+            return False
         if intent.outcome:
-            # A plan's result must be told near the question's words (取得了…胜利, 已经…).
-            near = self._near(text, query)
-            return any(near(m.start()) for m in _OUTCOME_TOLD.finditer(text))
+            return told(_OUTCOME_TOLD.finditer(text))  # a plan's result told: 取得了…胜利, 已经…
         if _other_ordinal(query.normalized, self._ordinals, self.not_figures):
             # 第二批减负清单: the article tells of the first only; "是第二批吗" it answers (no).
             return None if intent.yes_no else False
@@ -411,7 +409,6 @@ class Answerer:
                 (self.tokenizer.tag(c.text) or "").startswith(_PERSON_TAGS) and c.text in text for c in query.concepts
             ):
                 return True  # "who is 翁嫣": what the passage says of her answers
-            near = self._near(text, query)
             # A role or a group (由县领导担任指挥长, 表彰了一批好干部) answers only next to the
             # question's most specific word: the 县领导 of the rally commands no battle named
             # two clauses on.
@@ -435,9 +432,8 @@ class Answerer:
             # A reason told near the question's words: in its sentence or the one before
             # (随着…没有新增确诊病例，…。这座中国最美县正在渐渐恢复往日生气).
             # …or what it is for (为什么要发起快递回归攻坚战: 要从快递人之乡迈向快递产业之乡).
-            near = self._near(text, query, reach=WHY_REACH)
-            told = [*_BECAUSE.finditer(text), *_PURPOSE.finditer(text)]
-            return any(near(m.start()) for m in told)
+            wide = self._near(text, query, reach=WHY_REACH)
+            return any(wide(m.start()) for m in (*_BECAUSE.finditer(text), *_PURPOSE.finditer(text)))
         if intent.slot is Slot.WHICH and intent.which is not None:
             # The kind in the question's words or the article's (哪六场硬仗: …攻坚战); a place by
             # its last character (哪些乡镇: 横村镇).
